@@ -1,0 +1,39 @@
+# The two set-up commands of the README: `make run` and `make test`.
+# Everything they need is installed from here, into .venv, on a fresh machine.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export FLASK_APP := wsgi
+
+.PHONY: run test lint check bench install clean
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	bash scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the service on http://127.0.0.1:5000 (embedded SQLite, demo data).
+run: $(STAMP)
+	$(BIN)/flask rules check
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Install and run the whole test suite (also what CI runs).
+test: $(STAMP)
+	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/flask rules check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests bench wsgi.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine_bench.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -1,0 +1,51 @@
+"""Bibob-risicoscan: the Flask application factory.
+
+`create_app` reads like a table of contents: configuration, extensions,
+blueprints, error handlers, commands. Each step lives in its own module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.config import configure
+from app.paths import TEMPLATES_DIR
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides settings (tests pass their own)."""
+    app = Flask(__name__, template_folder=str(TEMPLATES_DIR), instance_relative_config=True)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import init_extensions
+
+    init_extensions(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.web.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.web.errors import init_errorhandlers
+
+    init_errorhandlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import forms_cli, rules_cli, scan_cli
+
+    app.cli.add_command(rules_cli)
+    app.cli.add_command(scan_cli)
+    app.cli.add_command(forms_cli)

@@ -1,0 +1,195 @@
+"""Evaluate answers for a scan: validate, fire the rules in durable-rules, score, explain.
+
+Pure apart from the engine's own in-memory state, which the adapter cleans up
+after every evaluation. The result is plain data (`Evaluation.to_dict()`), so it
+can be stored as a snapshot and rendered later exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.engine.adapter import DurableEngine
+from app.engine.scoring import Score, score
+from app.forms.answers import validate_answers
+from app.rules.catalogue import Catalogue, Rule
+from app.rules.compiler import compile_ruleset
+from app.rules.conditions import describe, explain, is_answered
+from app.rules.vocabulary import BIBOB_GROUNDS, CATEGORIES, LEVELS, NEXT_STEPS, OUTCOMES, SCANS
+
+
+class AnswersInvalid(ValueError):
+    """The answers do not fit the scan's questionnaire; `errors` maps question id to Dutch messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        lines = [f"{qid}: {'; '.join(msgs)}" for qid, msgs in sorted(errors.items())]
+        super().__init__("ongeldige antwoorden:\n" + "\n".join(lines))
+
+
+class UnknownScan(ValueError):
+    """No such scan type."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One answer that made an indicator fire, with the test it met."""
+
+    question: str
+    label: str
+    value: Any
+    shown: str
+    test: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FiredIndicator:
+    rule: Rule
+    triggers: tuple[Trigger, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    scan: str
+    ruleset_version: str
+    questionnaire_version: int
+    fired: tuple[FiredIndicator, ...]
+    not_fired: tuple[Rule, ...]
+    score: Score
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON data: the snapshot a report is later rendered from."""
+        return {
+            "scan": self.scan,
+            "scan_label": SCANS[self.scan],
+            "ruleset_version": self.ruleset_version,
+            "questionnaire_version": self.questionnaire_version,
+            "score": self.score.total,
+            "level": self.score.level,
+            "level_label": LEVELS[self.score.level],
+            "level_by_score": self.score.level_by_score,
+            "outcome": self.score.outcome,
+            "outcome_label": OUTCOMES[self.score.outcome],
+            "next_steps": [{"id": s, "label": NEXT_STEPS[s]} for s in self.score.next_steps],
+            "summary": self.score.summary,
+            "knockouts": list(self.score.knockouts),
+            "categories": [
+                {
+                    "id": c.category,
+                    "label": CATEGORIES[c.category],
+                    "raw": c.raw,
+                    "cap": c.cap,
+                    "score": c.score,
+                    "capped": c.capped,
+                }
+                for c in self.score.categories
+            ],
+            "fired": [_fired_dict(f) for f in self.fired],
+            "not_fired": [{"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired],
+        }
+
+
+def _fired_dict(f: FiredIndicator) -> dict[str, Any]:
+    r = f.rule
+    return {
+        "id": r.id,
+        "version": r.version,
+        "title": r.title,
+        "description": r.description,
+        "category": r.category,
+        "category_label": CATEGORIES[r.category],
+        "weight": r.weight,
+        "knockout": r.knockout,
+        "bibob_grounds": [{"id": g, "label": BIBOB_GROUNDS[g]} for g in r.bibob_grounds],
+        "legal_basis": list(r.legal_basis),
+        "advice": r.advice,
+        "control_points": list(r.control_points),
+        "partners": list(r.partners),
+        "sources": [{"source": s.source, "quote": s.quote, "locator": s.locator} for s in r.sources],
+        "triggers": [
+            {"question": t.question, "label": t.label, "value": t.value, "shown": t.shown, "test": t.test, "source": t.source}
+            for t in f.triggers
+        ],
+    }
+
+
+class Evaluator:
+    """Runs a catalogue's rulesets; one per process, shared by requests and commands."""
+
+    def __init__(self, catalogue: Catalogue, engine: DurableEngine | None = None):
+        self.catalogue = catalogue
+        self.engine = engine or DurableEngine()
+        self._active: dict[str, dict[str, Rule]] = {}
+        for scan in SCANS:
+            rules = self.catalogue.rules_for(scan)
+            self._active[scan] = {r.id: r for r in rules}
+            self.engine.ensure_registered(self.ruleset_name(scan), compile_ruleset({r.id: r.condition for r in rules}))
+
+    def ruleset_name(self, scan: str) -> str:
+        """Engine name of a scan's ruleset: scan plus version, as durable cannot replace one."""
+        return f"{scan}_{self.catalogue.version(scan)}"
+
+    def evaluate(self, scan: str, answers: dict[str, Any], validated: bool = False) -> Evaluation:
+        """Evaluate one answer set; raise AnswersInvalid for answers the questionnaire refuses."""
+        if scan not in SCANS:
+            raise UnknownScan(scan)
+        questionnaire = self.catalogue.questionnaires[scan]
+        if not validated:
+            answers, errors = validate_answers(questionnaire, answers)
+            if errors:
+                raise AnswersInvalid(errors)
+        fired_ids = self.engine.fire(self.ruleset_name(scan), answers)
+        return self._assemble(scan, answers, fired_ids)
+
+    def fire_ids(self, scan: str, answers: dict[str, Any]) -> set[str]:
+        """Only the ids of the indicators that fire (validated answers; for tests and batches)."""
+        return self.engine.fire(self.ruleset_name(scan), answers)
+
+    def _assemble(self, scan: str, answers: dict[str, Any], fired_ids: set[str]) -> Evaluation:
+        active = self._active[scan]
+        questionnaire = self.catalogue.questionnaires[scan]
+        fired = [active[i] for i in sorted(fired_ids)]
+        indicators = tuple(FiredIndicator(rule, self._triggers(rule, answers, questionnaire)) for rule in fired)
+        return Evaluation(
+            scan=scan,
+            ruleset_version=self.catalogue.version(scan),
+            questionnaire_version=questionnaire.version,
+            fired=indicators,
+            not_fired=tuple(r for i, r in active.items() if i not in fired_ids),
+            score=score(fired, self.catalogue.scoring[scan]),
+        )
+
+    @staticmethod
+    def _triggers(rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
+        result = []
+        for leaf in explain(rule.condition, answers):
+            question = questionnaire.question(leaf.question)
+            value = answers.get(leaf.question)
+            result.append(
+                Trigger(
+                    question=leaf.question,
+                    label=question.label,
+                    value=value,
+                    shown=_show_answer(question, value),
+                    test=describe(leaf, lambda q: questionnaire.label_of(q)),
+                    source=question.source,
+                )
+            )
+        return tuple(result)
+
+
+def _show_answer(question, value: Any) -> str:
+    """An answer as a person reads it: option labels, ja/nee, euro amounts."""
+    if not is_answered(value):
+        return "niet ingevuld"
+    if question.type == "ja_nee":
+        return "ja" if value else "nee"
+    if question.type == "keuze":
+        return question.option_label(value)
+    if question.type == "meerkeuze":
+        return ", ".join(question.option_label(v) for v in value)
+    if question.type == "bedrag":
+        return "€ " + f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return str(value)

@@ -1,0 +1,140 @@
+"""Validate answers against a questionnaire with a marshmallow schema built from it.
+
+Used at every boundary where answers come in: a wizard step, an API call, a
+JSON file on the command line, a rule's own test cases. Messages are Dutch and
+keyed by question id, so the UI can show them next to the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from app.forms.model import PERSON_ROLES, Question, Questionnaire
+from app.rules.errors import translate
+
+DEFAULT_TEXT_LIMIT = 2000
+MAX_PERSONS = 50
+
+
+class PersonSchema(Schema):
+    """One person involved (betrokkene or a relation in the sense of art. 3 lid 4)."""
+
+    class Meta:
+        unknown = RAISE
+
+    naam = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    rol = fields.String(required=True, validate=validate.OneOf(list(PERSON_ROLES)))
+    toelichting = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class Money(fields.Float):
+    """An amount in euro: a number with at most two decimals, never negative."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if Decimal(str(number)).as_tuple().exponent < -2:
+            raise ValidationError("een bedrag heeft hoogstens twee decimalen")
+        return number
+
+
+class StrictBoolean(fields.Boolean):
+    """Only true or false: no "yes", 1 or "on", so a ja/nee answer is never guessed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("kies ja of nee")
+        return value
+
+
+def _field_for(question: Question) -> fields.Field:
+    """The marshmallow field that validates one question's answer."""
+    kind = question.type
+    opts: dict[str, Any] = {"allow_none": True, "load_default": None}
+    if kind == "ja_nee":
+        return StrictBoolean(**opts)
+    if kind == "keuze":
+        return fields.String(validate=validate.OneOf(question.option_values, error="kies een van de opties"), **opts)
+    if kind == "meerkeuze":
+        choice = fields.String(validate=validate.OneOf(question.option_values, error="kies uit de opties"))
+        return fields.List(choice, validate=validate.Length(max=len(question.options)), **opts)
+    if kind in ("getal", "bedrag"):
+        rng = validate.Range(
+            min=question.min if question.min is not None else (0 if kind == "bedrag" else None),
+            max=question.max,
+            error="waarde moet tussen {min} en {max} liggen",
+        )
+        if kind == "bedrag":
+            return Money(validate=rng, **opts)
+        return fields.Integer(strict=True, validate=rng, **opts)
+    if kind == "datum":
+        return fields.Date(**opts)
+    if kind == "kvk":
+        return fields.String(validate=validate.Regexp(r"^[0-9]{8}$", error="een KvK-nummer heeft 8 cijfers"), **opts)
+    if kind == "postcode":
+        return fields.String(
+            validate=validate.Regexp(r"^[1-9][0-9]{3} ?[A-Z]{2}$", error="een postcode is 4 cijfers en 2 hoofdletters"),
+            **opts,
+        )
+    if kind == "personen":
+        return fields.List(fields.Nested(PersonSchema), validate=validate.Length(max=MAX_PERSONS), **opts)
+    limit = question.max_length or DEFAULT_TEXT_LIMIT
+    return fields.String(validate=validate.Length(max=limit, error=f"hoogstens {limit} tekens"), **opts)
+
+
+@lru_cache(maxsize=64)
+def _schema_class(questionnaire: Questionnaire, question_ids: tuple[str, ...]) -> type[Schema]:
+    declared = {qid: _field_for(questionnaire.questions[qid]) for qid in question_ids}
+    return Schema.from_dict(declared, name=f"Answers_{questionnaire.scan}")
+
+
+def validate_answers(
+    questionnaire: Questionnaire,
+    answers: Any,
+    question_ids: tuple[str, ...] | None = None,
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate answers; return (clean answers, errors by question id in Dutch).
+
+    `question_ids` limits validation to one step's questions; unknown ids are refused.
+    Clean answers use JSON-friendly types (dates as ISO text).
+    """
+    if not isinstance(answers, dict):
+        return {}, {"_": ["de antwoorden moeten een object zijn (vraag-id: antwoord)"]}
+    ids = question_ids or tuple(questionnaire.questions)
+    schema = _schema_class(questionnaire, ids)(unknown=RAISE)
+    try:
+        loaded = schema.load(answers)
+    except ValidationError as err:
+        return {}, _dutch_errors(err.messages)
+    clean = {k: _jsonable(v) for k, v in loaded.items() if k in answers}
+    return clean, {}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _dutch_errors(messages: dict) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        texts = _texts(value)
+        if texts == ["onbekend veld"]:
+            texts = ["onbekende vraag voor deze scan"]
+        result[str(key)] = texts
+    return result
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [translate(value)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    return [str(value)]

@@ -1,0 +1,194 @@
+"""Read questionnaires from `forms/`, check them, and refuse a faulty set whole.
+
+A questionnaire is `forms/<scan>.yaml`; a step may be `include: <name>`, which
+takes the step in `forms/_gedeeld/<name>.yaml` (shared by several scans).
+Every fault in every file is collected and reported at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.forms.model import (
+    ANSWER_SOURCES,
+    MAX_QUESTIONS,
+    QUESTION_TYPES,
+    Option,
+    Question,
+    Questionnaire,
+    Step,
+)
+from app.rules.conditions import QUESTION_ID
+from app.rules.conditions import parse as parse_condition
+from app.rules.conditions import questions as condition_questions
+from app.rules.errors import CatalogueError, Fault, flatten_messages, read_yaml
+from app.rules.vocabulary import SCANS
+
+SHARED_FOLDER = "_gedeeld"
+STEP_ID = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="moet kleine letters, cijfers of _ zijn")
+
+
+class OptionSchema(Schema):
+    value = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_]*$"))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class QuestionSchema(Schema):
+    id = fields.String(required=True, validate=validate.Regexp(QUESTION_ID.pattern))
+    label = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    help = fields.String(load_default="", validate=validate.Length(max=1000))
+    type = fields.String(required=True, validate=validate.OneOf(list(QUESTION_TYPES)))
+    required = fields.Boolean(load_default=False)
+    options = fields.List(fields.Nested(OptionSchema), load_default=list)
+    min = fields.Float(load_default=None, allow_none=True)
+    max = fields.Float(load_default=None, allow_none=True)
+    max_length = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 20000))
+    show_if = fields.Raw(load_default=None, allow_none=True)
+    source = fields.String(load_default="aanvrager", validate=validate.OneOf(list(ANSWER_SOURCES)))
+    scorable = fields.Boolean(load_default=True)
+
+
+class StepSchema(Schema):
+    id = fields.String(required=True, validate=STEP_ID)
+    title = fields.String(required=True, validate=validate.Length(min=3, max=120))
+    intro = fields.String(load_default="", validate=validate.Length(max=2000))
+    questions = fields.List(fields.Nested(QuestionSchema), required=True, validate=validate.Length(min=1))
+
+
+class QuestionnaireSchema(Schema):
+    scan = fields.String(required=True, validate=validate.OneOf(list(SCANS)))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    title = fields.String(required=True, validate=validate.Length(min=3, max=120))
+    intro = fields.String(load_default="", validate=validate.Length(max=3000))
+    steps = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
+
+
+def load_questionnaires(forms_dir: Path) -> dict[str, Questionnaire]:
+    """Load every `forms/<scan>.yaml`; raise CatalogueError listing every fault."""
+    faults: list[Fault] = []
+    result: dict[str, Questionnaire] = {}
+    for path in sorted(forms_dir.glob("*.yaml")):
+        questionnaire = _load_file(path, forms_dir, faults)
+        if questionnaire is not None:
+            result[questionnaire.scan] = questionnaire
+    for scan in SCANS:
+        if scan not in result and not any(f.file.endswith(f"{scan}.yaml") for f in faults):
+            faults.append(Fault(f"forms/{scan}.yaml", "", "vragenlijst ontbreekt"))
+    if faults:
+        raise CatalogueError(faults)
+    return result
+
+
+def _load_file(path: Path, forms_dir: Path, faults: list[Fault]) -> Questionnaire | None:
+    name = f"forms/{path.name}"
+    data, raw = read_yaml(path, name, faults)
+    if data is None:
+        return None
+    try:
+        doc = QuestionnaireSchema().load(data)
+    except ValidationError as err:
+        faults.extend(Fault(name, f, r) for f, r in flatten_messages(err.messages))
+        return None
+    if path.stem != doc["scan"]:
+        faults.append(Fault(name, "scan", f"moet gelijk zijn aan de bestandsnaam ({path.stem})"))
+    digest = hashlib.sha256(raw)
+    steps: list[Step] = []
+    for i, step_data in enumerate(doc["steps"]):
+        step = _load_step(step_data, f"steps[{i}]", name, forms_dir, faults, digest)
+        if step is not None:
+            steps.append(step)
+    _check_questions(steps, name, faults)
+    return Questionnaire(
+        scan=doc["scan"],
+        version=doc["version"],
+        title=doc["title"],
+        intro=doc["intro"],
+        steps=tuple(steps),
+        content_hash=digest.hexdigest(),
+    )
+
+
+def _load_step(data: Any, field: str, name: str, forms_dir: Path, faults: list[Fault], digest) -> Step | None:
+    origin = name
+    if isinstance(data, dict) and set(data) == {"include"}:
+        include = data["include"]
+        path = forms_dir / SHARED_FOLDER / f"{include}.yaml"
+        origin = f"forms/{SHARED_FOLDER}/{include}.yaml"
+        if not isinstance(include, str) or not path.is_file():
+            faults.append(Fault(name, f"{field}.include", f"gedeelde stap {include!r} bestaat niet"))
+            return None
+        data, raw = read_yaml(path, origin, faults)
+        if data is None:
+            return None
+        digest.update(raw)
+        field = ""
+    try:
+        doc = StepSchema().load(data)
+    except ValidationError as err:
+        prefix = f"{field}." if field else ""
+        faults.extend(Fault(origin, prefix + f, r) for f, r in flatten_messages(err.messages))
+        return None
+    questions = []
+    for j, q in enumerate(doc["questions"]):
+        question = _build_question(q, f"{field + '.' if field else ''}questions[{j}]", origin, faults)
+        if question is not None:
+            questions.append(question)
+    return Step(id=doc["id"], title=doc["title"], intro=doc["intro"], questions=tuple(questions))
+
+
+def _build_question(q: dict, field: str, origin: str, faults: list[Fault]) -> Question | None:
+    kind = q["type"]
+    has_options = kind in ("keuze", "meerkeuze")
+    if has_options and len(q["options"]) < 2:
+        faults.append(Fault(origin, f"{field}.options", "een keuzevraag heeft minstens twee opties"))
+    if not has_options and q["options"]:
+        faults.append(Fault(origin, f"{field}.options", f"opties horen niet bij type {kind}"))
+    values = [o["value"] for o in q["options"]]
+    if len(values) != len(set(values)):
+        faults.append(Fault(origin, f"{field}.options", "dubbele optiewaarde"))
+    if q["min"] is not None and q["max"] is not None and q["min"] > q["max"]:
+        faults.append(Fault(origin, f"{field}.min", "min is groter dan max"))
+    show_if = None
+    if q["show_if"] is not None:
+        show_if, problems = parse_condition(q["show_if"], f"{field}.show_if")
+        faults.extend(Fault(origin, p.field, p.reason) for p in problems)
+    return Question(
+        id=q["id"],
+        label=q["label"],
+        type=kind,
+        help=q["help"],
+        required=q["required"],
+        options=tuple(Option(o["value"], o["label"]) for o in q["options"]),
+        min=q["min"],
+        max=q["max"],
+        max_length=q["max_length"],
+        show_if=show_if,
+        source=q["source"],
+        scorable=q["scorable"] and kind not in ("personen", "tekst", "datum"),
+    )
+
+
+def _check_questions(steps: list[Step], name: str, faults: list[Fault]) -> None:
+    """Unique ids across the questionnaire; show_if only on earlier questions; size limit."""
+    seen: dict[str, Question] = {}
+    step_ids: set[str] = set()
+    for step in steps:
+        if step.id in step_ids:
+            faults.append(Fault(name, f"steps.{step.id}", "dubbele stap-id"))
+        step_ids.add(step.id)
+        for question in step.questions:
+            if question.id in seen:
+                faults.append(Fault(name, question.id, "dubbele vraag-id"))
+            if question.show_if is not None:
+                for ref in condition_questions(question.show_if):
+                    if ref not in seen:
+                        faults.append(
+                            Fault(name, f"{question.id}.show_if", f"verwijst naar {ref!r}, geen eerdere vraag")
+                        )
+            seen[question.id] = question
+    if len(seen) > MAX_QUESTIONS:
+        faults.append(Fault(name, "steps", f"{len(seen)} vragen; hoogstens {MAX_QUESTIONS}"))

@@ -1,0 +1,8 @@
+"""Where the project's data folders are (overridable per app through config)."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = ROOT / "rules"
+FORMS_DIR = ROOT / "forms"
+TEMPLATES_DIR = ROOT / "templates"
