@@ -95,10 +95,15 @@ class DurableEngine:
                 self._host.collectors.pop(sid, None)
                 self._host.delete_state(name, sid)
 
-    def session_state(self, name: str, sid: str) -> dict[str, Any]:
-        """The engine's stored state for a session (used by tests to prove it is gone)."""
+    def session_state(self, name: str, sid: str) -> dict[str, Any] | None:
+        """The engine's stored state for a session, or None when it is gone (durable error 309)."""
         with self._lock:
-            return self._host.get_state(name, sid)
+            try:
+                return self._host.get_state(name, sid)
+            except Exception as exc:  # durable raises its own C-level error type
+                if "309" in str(exc):
+                    return None
+                raise
 
     def live_sessions(self) -> int:
         """How many evaluations are in flight (should be 0 between calls)."""

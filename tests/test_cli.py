@@ -1,0 +1,69 @@
+"""The command line: rules check/test/list, scan evaluate, forms check."""
+
+import json
+
+from app import create_app
+
+
+def test_rules_check_lists_every_scan(runner):
+    result = runner.invoke(args=["rules", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Catalogus in orde." in result.output
+    for scan in ("horeca", "risicolocatie", "vastgoed", "bedrijventerrein"):
+        assert scan in result.output
+
+
+def test_rules_check_fails_with_every_fault(scratch):
+    scratch.edit("rules/horeca/HOR-004.yaml", "weight: 3", "weight: zwaar")
+    scratch.edit("rules/vastgoed/VG-003.yaml", "status: active", "status: misschien")
+    app = create_app({"ENV_NAME": "testing", "RULES_DIR": str(scratch.rules), "FORMS_DIR": str(scratch.forms)})
+    result = app.test_cli_runner().invoke(args=["rules", "check"])
+    assert result.exit_code == 1
+    assert "Catalogus geweigerd: 2 fout(en)." in result.output
+    assert "rules/horeca/HOR-004.yaml: weight: moet een geheel getal zijn" in result.output
+    assert "rules/vastgoed/VG-003.yaml: status: moet een van" in result.output
+
+
+def test_rules_test_runs_every_case(runner):
+    result = runner.invoke(args=["rules", "test"])
+    assert result.exit_code == 0, result.output
+    passed = int(result.output.strip().splitlines()[-1].split()[0])
+    assert passed >= 200 and result.output.strip().endswith("0 failed")
+
+
+def test_rules_list_filters_by_scan(runner):
+    result = runner.invoke(args=["rules", "list", "--scan", "vastgoed"])
+    assert result.exit_code == 0
+    assert "VG-001" in result.output and "HOR-001" not in result.output and "ALG-001" in result.output
+
+
+def test_scan_evaluate_json(runner, tmp_path):
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"zonder_vergunning_open": True, "drugs_signalen": True}), encoding="utf-8")
+    result = runner.invoke(args=["scan", "evaluate", "--scan", "horeca", str(answers), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["scan"] == "horeca" and data["score"] == 14 and data["level"] == "verhoogd"
+    assert data["outcome"] == "mindere_mate_van_gevaar" and len(data["ruleset_version"]) == 16
+    assert [(f["id"], f["weight"], f["category"]) for f in data["fired"]] == [
+        ("HOR-001", 6, "exploitatie"), ("HOR-005", 8, "locatie_pand")]
+    assert all(f["title"] for f in data["fired"])
+
+
+def test_scan_evaluate_text_and_bad_input(runner, tmp_path):
+    good = tmp_path / "g.json"
+    good.write_text("{}", encoding="utf-8")
+    assert "risiconiveau Laag" in runner.invoke(args=["scan", "evaluate", "--scan", "vastgoed", str(good)]).output
+    broken = tmp_path / "b.json"
+    broken.write_text("{kapot", encoding="utf-8")
+    result = runner.invoke(args=["scan", "evaluate", "--scan", "vastgoed", str(broken)])
+    assert result.exit_code == 1 and "geen geldige JSON" in result.output
+    wrong = tmp_path / "w.json"
+    wrong.write_text(json.dumps({"prijsstijging_pct": "hoog"}), encoding="utf-8")
+    result = runner.invoke(args=["scan", "evaluate", "--scan", "vastgoed", str(wrong)])
+    assert result.exit_code == 2 and "prijsstijging_pct: moet een geheel getal zijn" in result.output
+
+
+def test_forms_check(runner):
+    result = runner.invoke(args=["forms", "check"])
+    assert result.exit_code == 0 and "Vragenlijsten in orde." in result.output

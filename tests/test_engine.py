@@ -1,0 +1,101 @@
+"""The durable-rules engine against the plain-Python reference, on the real catalogue."""
+
+import random
+
+import pytest
+
+from app.engine.adapter import DurableEngine
+from app.engine.evaluator import AnswersInvalid, UnknownScan
+from app.forms.model import Questionnaire
+from app.rules.compiler import compile_ruleset
+from app.rules.conditions import holds, parse
+from app.rules.vocabulary import SCANS
+
+
+def random_answers(questionnaire: Questionnaire, rnd: random.Random) -> dict:
+    """Valid answers for a random subset of questions, with values near the rules' thresholds."""
+    answers = {}
+    for q in questionnaire.questions.values():
+        if rnd.random() < 0.4:
+            continue
+        if q.type == "ja_nee":
+            answers[q.id] = rnd.choice([True, False])
+        elif q.type == "keuze":
+            answers[q.id] = rnd.choice(q.option_values)
+        elif q.type == "meerkeuze":
+            answers[q.id] = rnd.sample(q.option_values, rnd.randint(0, 3))
+        elif q.type == "getal":
+            answers[q.id] = rnd.choice([0, 1, 2, 3, 5, 12, 25, 50, 80, 100])
+        elif q.type == "bedrag":
+            answers[q.id] = rnd.choice([0.0, 500.0, 10000.0, 50000.0, 99999.99, 150000.0, 250000.0])
+    return answers
+
+
+@pytest.mark.parametrize("scan", list(SCANS))
+def test_durable_fires_exactly_what_the_reference_semantics_say(evaluator, catalogue, scan):
+    rnd = random.Random(scan)
+    rules = catalogue.rules_for(scan)
+    questionnaire = catalogue.questionnaires[scan]
+    for _ in range(400):
+        answers = random_answers(questionnaire, rnd)
+        expected = {r.id for r in rules if holds(r.condition, answers)}
+        assert evaluator.fire_ids(scan, answers) == expected, answers
+
+
+def test_nothing_fires_is_a_normal_result(evaluator):
+    result = evaluator.evaluate("horeca", {"vragenformulier_status": "volledig"})
+    assert result.fired == ()
+    assert (result.score.total, result.score.level, result.score.outcome) == (0, "laag", "geen_aanwijzingen")
+    assert len(result.not_fired) == len(evaluator.catalogue.rules_for("horeca"))
+
+
+def test_fired_indicator_carries_the_answers_that_made_it_fire(evaluator):
+    result = evaluator.evaluate("horeca", {"overname": True, "overnamesom": 200000, "verwachte_omzet": 90000})
+    fired = {f.rule.id: f for f in result.fired}
+    assert set(fired) == {"HOR-009"}
+    triggers = [(t.question, t.shown) for t in fired["HOR-009"].triggers]
+    assert triggers == [("overname", "ja"), ("overnamesom", "€ 200.000,00"), ("verwachte_omzet", "€ 90.000,00")]
+
+
+def test_invalid_answers_are_refused_in_dutch(evaluator):
+    with pytest.raises(AnswersInvalid) as err:
+        evaluator.evaluate("horeca", {"zitplaatsen": "veel", "bestaat_niet": 1, "overname": "ja"})
+    assert err.value.errors["zitplaatsen"] == ["moet een geheel getal zijn"]
+    assert err.value.errors["bestaat_niet"] == ["onbekende vraag voor deze scan"]
+    assert err.value.errors["overname"] == ["kies ja of nee"]
+    with pytest.raises(UnknownScan):
+        evaluator.evaluate("casino", {})
+
+
+def test_or_rule_fires_once_even_when_both_branches_match(catalogue):
+    engine = DurableEngine()
+    cond, _ = parse({"any": [{"question": "aa", "equals": True}, {"question": "bb", "gt": 1}]})
+    engine.ensure_registered("dubbel", compile_ruleset({"R1": cond}))
+    assert engine.fire("dubbel", {"aa": True, "bb": 5}) == {"R1"}
+
+
+def test_an_exception_inside_an_action_surfaces(catalogue):
+    from app.engine import adapter
+
+    engine = DurableEngine()
+    cond, _ = parse({"question": "aa", "equals": True})
+    engine.ensure_registered("kapot", compile_ruleset({"R1": cond}))
+    engine._host.collectors = _ExplodingDict()
+    with pytest.raises(adapter.EngineError, match="regel-actie faalde"):
+        engine.fire("kapot", {"aa": True})
+
+
+class _ExplodingDict(dict):
+    """Collectors whose lookup fails, as a broken action would."""
+
+    def __getitem__(self, key):
+        raise RuntimeError("boem")
+
+
+def test_reregistering_the_same_version_is_a_no_op(catalogue):
+    engine = DurableEngine()
+    cond, _ = parse({"question": "aa", "equals": True})
+    compiled = compile_ruleset({"R1": cond})
+    engine.ensure_registered("zelfde", compiled)
+    engine.ensure_registered("zelfde", compiled)
+    assert engine.fire("zelfde", {"aa": True}) == {"R1"}

@@ -1,0 +1,44 @@
+"""The engine keeps no state between evaluations, even over many of them."""
+
+import random
+
+from app.engine.adapter import DurableEngine
+from app.engine.evaluator import Evaluator
+from tests.test_engine import random_answers
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * 4
+
+
+def test_twenty_thousand_evaluations_leave_no_state(catalogue):
+    engine = DurableEngine()
+    evaluator = Evaluator(catalogue, engine)
+    rnd = random.Random(7)
+    pool = [random_answers(catalogue.questionnaires["horeca"], rnd) for _ in range(200)]
+    for answers in pool[:50]:
+        evaluator.fire_ids("horeca", answers)  # warm up allocator and caches
+    before = _rss_kib()
+    for i in range(20_000):
+        evaluator.fire_ids("horeca", pool[i % len(pool)])
+    growth = _rss_kib() - before
+    assert engine.live_sessions() == 0
+    assert growth < 20_000, f"resident memory grew by {growth} KiB"
+
+
+def test_session_state_is_deleted_after_each_evaluation(catalogue):
+    engine = DurableEngine()
+    evaluator = Evaluator(catalogue, engine)
+    seen = []
+    real_fire = engine._host.assert_fact
+
+    def spy(name, fact, *args):
+        seen.append((name, fact["sid"]))
+        return real_fire(name, fact, *args)
+
+    engine._host.assert_fact = spy
+    evaluator.fire_ids("horeca", {"drugs_signalen": True})
+    name, sid = seen[0]
+    assert engine.session_state(name, sid) is None
