@@ -43,7 +43,9 @@ def rules_check() -> None:
     for scan in SCANS:
         active = catalogue.rules_for(scan)
         total = len(catalogue.rules_for(scan, include_inactive=True))
-        click.echo(f"{scan:<17} {len(active):>3} actieve indicatoren ({total} totaal)  versie {catalogue.version(scan)}")
+        click.echo(
+            f"{scan:<17} {len(active):>3} actieve indicatoren ({total} totaal)  versie {catalogue.version(scan)}"
+        )
     click.echo("Catalogus in orde.")
 
 
@@ -73,9 +75,7 @@ def rules_list(scan: str | None, include_inactive: bool) -> None:
             rows.append((s, rule))
     click.echo(f"{'scan':<16} {'id':<8} {'status':<10} {'categorie':<21} {'weging':>6} {'knock-out':<10} titel")
     for s, r in rows:
-        click.echo(
-            f"{s:<16} {r.id:<8} {r.status:<10} {r.category:<21} {r.weight:>6} {r.knockout or '-':<10} {r.title}"
-        )
+        click.echo(f"{s:<16} {r.id:<8} {r.status:<10} {r.category:<21} {r.weight:>6} {r.knockout or '-':<10} {r.title}")
     click.echo(f"{len(rows)} regels")
 
 
@@ -107,7 +107,8 @@ def _print_result(result: dict) -> None:
     click.echo(f"Scan: {result['scan_label']}   regelset {result['ruleset_version']}")
     click.echo(f"Score {result['score']}  →  risiconiveau {LEVELS[result['level']]}  →  {result['outcome_label']}")
     if result["knockouts"]:
-        click.echo(f"Knock-out: {', '.join(result['knockouts'])} (niveau op basis van score: {LEVELS[result['level_by_score']]})")
+        by_score = LEVELS[result["level_by_score"]]
+        click.echo(f"Knock-out: {', '.join(result['knockouts'])} (niveau op basis van score: {by_score})")
     click.echo("Vervolg: " + "; ".join(s["label"] for s in result["next_steps"]))
     for c in result["categories"]:
         if c["raw"]:

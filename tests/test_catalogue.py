@@ -97,15 +97,21 @@ def test_unknown_source_and_legal_basis(scratch):
 
 
 def test_a_question_marked_not_scorable_cannot_be_read(scratch):
-    scratch.edit("forms/horeca.yaml", "        label: Aantal zitplaatsen\n        type: getal",
-                 "        label: Aantal zitplaatsen\n        type: getal\n        scorable: false")
+    scratch.edit(
+        "forms/horeca.yaml",
+        "        label: Aantal zitplaatsen\n        type: getal",
+        "        label: Aantal zitplaatsen\n        type: getal\n        scorable: false",
+    )
     scratch.edit(RULE, "question: contant_aandeel_pct\n  gte: 80", "question: zitplaatsen\n  gte: 80")
     assert any("mag niet meewegen in een score" in f for f in refused(scratch))
 
 
 def test_a_negated_pattern_is_refused(scratch):
-    scratch.edit(RULE, "condition:\n  question: contant_aandeel_pct\n  gte: 80",
-                 "condition:\n  not:\n    question: kvk_nummer\n    matches: '[0-9]+'")
+    scratch.edit(
+        RULE,
+        "condition:\n  question: contant_aandeel_pct\n  gte: 80",
+        "condition:\n  not:\n    question: kvk_nummer\n    matches: '[0-9]+'",
+    )
     assert f"{RULE}: condition: 'matches' kan niet onder 'not' staan" in refused(scratch)
 
 
@@ -130,8 +136,9 @@ def test_scoring_levels_must_rise(scratch):
 
 
 def test_show_if_may_only_look_back(scratch):
-    scratch.edit("forms/horeca.yaml", "show_if: {question: overname, equals: true}",
-                 "show_if: {question: zitplaatsen, gt: 10}")
+    scratch.edit(
+        "forms/horeca.yaml", "show_if: {question: overname, equals: true}", "show_if: {question: zitplaatsen, gt: 10}"
+    )
     assert any("verwijst naar 'zitplaatsen', geen eerdere vraag" in f for f in refused(scratch))
 
 

@@ -46,7 +46,9 @@ def test_scan_evaluate_json(runner, tmp_path):
     assert data["scan"] == "horeca" and data["score"] == 14 and data["level"] == "verhoogd"
     assert data["outcome"] == "mindere_mate_van_gevaar" and len(data["ruleset_version"]) == 16
     assert [(f["id"], f["weight"], f["category"]) for f in data["fired"]] == [
-        ("HOR-001", 6, "exploitatie"), ("HOR-005", 8, "locatie_pand")]
+        ("HOR-001", 6, "exploitatie"),
+        ("HOR-005", 8, "locatie_pand"),
+    ]
     assert all(f["title"] for f in data["fired"])
 
 

@@ -17,7 +17,15 @@ def test_caps_limit_one_category(catalogue):
 def test_thresholds_map_totals_to_levels(catalogue):
     policy = catalogue.scoring["horeca"]
     assert [level_for(t, policy) for t in (0, 7, 8, 17, 18, 29, 30, 99)] == [
-        "laag", "laag", "verhoogd", "verhoogd", "hoog", "hoog", "zeer_hoog", "zeer_hoog"]
+        "laag",
+        "laag",
+        "verhoogd",
+        "verhoogd",
+        "hoog",
+        "hoog",
+        "zeer_hoog",
+        "zeer_hoog",
+    ]
 
 
 def test_knockout_lifts_the_level_but_never_lowers_it(evaluator):

@@ -1,7 +1,6 @@
 """Rules cite real material: every quote from a seed file appears in that file."""
 
 import re
-from pathlib import Path
 
 import pytest
 

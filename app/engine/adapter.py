@@ -21,6 +21,7 @@ The C core holds the GIL; a lock serialises calls from threads. Scale with proce
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import uuid
@@ -83,10 +84,8 @@ class DurableEngine:
         with self._lock:
             self._host.collectors[sid] = set()
             try:
-                try:
+                with contextlib.suppress(MessageNotHandledException):  # nothing matched: a normal, empty result
                     self._host.assert_fact(name, fact)
-                except MessageNotHandledException:
-                    pass  # nothing matched: a normal, empty result
                 state = self._host.get_state(name, sid)
                 if "exception" in state:
                     raise EngineError(f"regel-actie faalde: {state['exception']}")

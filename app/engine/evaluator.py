@@ -87,7 +87,9 @@ class Evaluation:
                 for c in self.score.categories
             ],
             "fired": [_fired_dict(f) for f in self.fired],
-            "not_fired": [{"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired],
+            "not_fired": [
+                {"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired
+            ],
         }
 
 
@@ -109,7 +111,14 @@ def _fired_dict(f: FiredIndicator) -> dict[str, Any]:
         "partners": list(r.partners),
         "sources": [{"source": s.source, "quote": s.quote, "locator": s.locator} for s in r.sources],
         "triggers": [
-            {"question": t.question, "label": t.label, "value": t.value, "shown": t.shown, "test": t.test, "source": t.source}
+            {
+                "question": t.question,
+                "label": t.label,
+                "value": t.value,
+                "shown": t.shown,
+                "test": t.test,
+                "source": t.source,
+            }
             for t in f.triggers
         ],
     }

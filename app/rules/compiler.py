@@ -68,8 +68,7 @@ def compile_ruleset(conditions: dict[str, Condition]) -> CompiledRuleset:
     needed = _RESERVED + 2 * len(read)
     if needed > MAX_FACT_PROPERTIES:
         raise CompileError(
-            f"de regels lezen {len(read)} vragen; een fact past er hoogstens "
-            f"{(MAX_FACT_PROPERTIES - _RESERVED) // 2}"
+            f"de regels lezen {len(read)} vragen; een fact past er hoogstens {(MAX_FACT_PROPERTIES - _RESERVED) // 2}"
         )
     return CompiledRuleset(definition=definition, questions=tuple(read))
 

@@ -271,10 +271,7 @@ def describe(leaf: Leaf, label_of=None) -> str:
     if leaf.op == "present":
         return f"{name} is {'ingevuld' if leaf.value else 'niet ingevuld'}"
     value = leaf.value
-    if isinstance(value, tuple):
-        shown = ", ".join(_show(v) for v in value)
-    else:
-        shown = _show(value)
+    shown = ", ".join(_show(v) for v in value) if isinstance(value, tuple) else _show(value)
     return f"{name} {_OP_TEXT[leaf.op]} {shown}"
 
 

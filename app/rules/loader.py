@@ -68,7 +68,7 @@ def _load_references(rules_dir: Path, faults: list[Fault]) -> dict[str, Any] | N
     if not path.is_file():
         faults.append(Fault(name, "", "register van bronnen en rechtsgronden ontbreekt"))
         return None
-    data, raw = read_yaml(path, name, faults)
+    data, _ = read_yaml(path, name, faults)
     if data is None:
         return None
     try:
@@ -119,7 +119,9 @@ def _rule_files(rules_dir: Path, faults: list[Fault]) -> list[Path]:
             for path in sorted(directory.iterdir()):
                 if path.name == SCORING_FILE:
                     continue
-                if path.suffix == ".yml" or (path.is_file() and path.suffix != ".yaml" and not path.name.startswith(".")):
+                if path.suffix == ".yml" or (
+                    path.is_file() and path.suffix != ".yaml" and not path.name.startswith(".")
+                ):
                     faults.append(Fault(_rel(path, rules_dir), "", "regelbestanden eindigen op .yaml"))
                 elif path.suffix == ".yaml":
                     files.append(path)
@@ -201,7 +203,9 @@ def _check_rule_against(
             faults.append(Fault(rule.path, "legal_basis", f"onbekende rechtsgrond {basis!r} (zie references.yaml)"))
     for i, ref in enumerate(rule.sources):
         if ref.source not in references["sources"]:
-            faults.append(Fault(rule.path, f"sources[{i}].source", f"onbekende bron {ref.source!r} (zie references.yaml)"))
+            faults.append(
+                Fault(rule.path, f"sources[{i}].source", f"onbekende bron {ref.source!r} (zie references.yaml)")
+            )
     for scan in rule.scans:
         questionnaire = questionnaires.get(scan)
         if questionnaire is None:
@@ -234,8 +238,10 @@ def _leaf_problem(leaf, questionnaire: Questionnaire) -> str | None:
             return f"waarde {unknown[0]!r} is geen optie van {leaf.question!r}"
     if question.type == "ja_nee" and leaf.op != "present" and not all(isinstance(v, bool) for v in values):
         return "een ja/nee-vraag vergelijk je met true of false"
-    if question.type in ("getal", "bedrag") and leaf.op != "present" and any(
-        isinstance(v, bool) or not isinstance(v, int | float) for v in values
+    if (
+        question.type in ("getal", "bedrag")
+        and leaf.op != "present"
+        and any(isinstance(v, bool) or not isinstance(v, int | float) for v in values)
     ):
         return "een getal of bedrag vergelijk je met een getal"
     return None

@@ -6,6 +6,8 @@ files (ids, questions, sources) live in `app.rules.loader`.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.rules.vocabulary import (
@@ -97,9 +99,13 @@ class ScoringSchema(Schema):
 
     scan = fields.String(required=True, validate=one_of(SCANS))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    categories = fields.Dict(keys=fields.String(validate=one_of(CATEGORIES)), values=fields.Nested(CategoryPolicySchema), required=True)
+    categories = fields.Dict(
+        keys=fields.String(validate=one_of(CATEGORIES)), values=fields.Nested(CategoryPolicySchema), required=True
+    )
     levels = fields.List(fields.Nested(LevelThresholdSchema), required=True)
-    outcomes = fields.Dict(keys=fields.String(validate=one_of(LEVELS)), values=fields.Nested(OutcomePolicySchema), required=True)
+    outcomes = fields.Dict(
+        keys=fields.String(validate=one_of(LEVELS)), values=fields.Nested(OutcomePolicySchema), required=True
+    )
 
     @validates_schema
     def levels_are_ordered(self, data, **kwargs):
@@ -107,7 +113,7 @@ class ScoringSchema(Schema):
         if [lv["level"] for lv in levels] != list(LEVELS):
             raise ValidationError(f"noem elk niveau één keer, in de volgorde {', '.join(LEVELS)}", "levels")
         scores = [lv["min_score"] for lv in levels]
-        if scores[0] != 0 or any(a >= b for a, b in zip(scores, scores[1:], strict=False)):
+        if scores[0] != 0 or any(a >= b for a, b in pairwise(scores)):
             raise ValidationError("min_score begint bij 0 en stijgt per niveau", "levels")
         missing = [lv for lv in LEVELS if lv not in (data.get("outcomes") or {})]
         if missing:
@@ -137,7 +143,9 @@ class LegalBasisSchema(Schema):
 class ReferencesSchema(Schema):
     """The register of citable sources and legal bases (`rules/references.yaml`)."""
 
-    sources = fields.Dict(keys=fields.String(validate=validate.Regexp(REF_ID)), values=fields.Nested(SourceSchema), required=True)
+    sources = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(REF_ID)), values=fields.Nested(SourceSchema), required=True
+    )
     legal_bases = fields.Dict(
         keys=fields.String(validate=validate.Regexp(REF_ID)), values=fields.Nested(LegalBasisSchema), required=True
     )

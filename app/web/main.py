@@ -14,7 +14,8 @@ bp = Blueprint("main", __name__)
 def index():
     cat = catalogue.load()
     scans = [
-        {"id": s, "label": label, "rules": len(cat.rules_for(s)), "version": cat.version(s)} for s, label in SCANS.items()
+        {"id": s, "label": label, "rules": len(cat.rules_for(s)), "version": cat.version(s)}
+        for s, label in SCANS.items()
     ]
     return render_template("index.html", scans=scans)
 
