@@ -25,7 +25,8 @@ def random_answers(questionnaire: Questionnaire, rnd: random.Random) -> dict:
         elif q.type == "meerkeuze":
             answers[q.id] = rnd.sample(q.option_values, rnd.randint(0, 3))
         elif q.type == "getal":
-            answers[q.id] = rnd.choice([0, 1, 2, 3, 5, 12, 25, 50, 80, 100])
+            value = rnd.choice([0, 1, 2, 3, 5, 12, 25, 50, 80, 100])
+            answers[q.id] = int(min(max(value, q.min if q.min is not None else value), q.max or value))
         elif q.type == "bedrag":
             answers[q.id] = rnd.choice([0.0, 500.0, 10000.0, 50000.0, 99999.99, 150000.0, 250000.0])
     return answers

@@ -63,9 +63,13 @@ def _field_for(question: Question) -> fields.Field:
         choice = fields.String(validate=validate.OneOf(question.option_values, error="kies uit de opties"))
         return fields.List(choice, validate=validate.Length(max=len(question.options)), **opts)
     if kind in ("getal", "bedrag"):
+        low = question.min if question.min is not None else (0 if kind == "bedrag" else None)
+        high = question.max
+        if kind == "getal":  # whole numbers read better in messages: "tussen 0 en 50"
+            low, high = (int(v) if v is not None else None for v in (low, high))
         rng = validate.Range(
-            min=question.min if question.min is not None else (0 if kind == "bedrag" else None),
-            max=question.max,
+            min=low,
+            max=high,
             error="waarde moet tussen {min} en {max} liggen",
         )
         if kind == "bedrag":
