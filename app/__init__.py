@@ -11,12 +11,14 @@ from typing import Any
 from flask import Flask
 
 from app.config import configure
-from app.paths import TEMPLATES_DIR
+from app.paths import STATIC_DIR, TEMPLATES_DIR
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides settings (tests pass their own)."""
-    app = Flask(__name__, template_folder=str(TEMPLATES_DIR), instance_relative_config=True)
+    app = Flask(
+        __name__, template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR), instance_relative_config=True
+    )
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
@@ -33,8 +35,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.web.main import bp as main_bp
+    from app.web.scans import bp as scans_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(scans_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -44,8 +48,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import forms_cli, rules_cli, scan_cli
+    from app.cli import db_cli, forms_cli, rules_cli, scan_cli
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
     app.cli.add_command(forms_cli)
+    app.cli.add_command(db_cli)

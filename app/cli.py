@@ -132,3 +132,24 @@ def forms_check() -> None:
     for scan, q in questionnaires.items():
         click.echo(f"{scan:<17} versie {q.version}: {len(q.steps)} stappen, {len(q.questions)} vragen")
     click.echo("Vragenlijsten in orde.")
+
+
+db_cli = AppGroup("db", help="Database: migraties uitvoeren.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Breng de database naar de nieuwste migratie."""
+    from app.migrate import upgrade
+
+    upgrade()
+    click.echo("Database bijgewerkt.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Maak een nieuwe migratie uit de modellen (voor ontwikkelaars)."""
+    from app.migrate import revision
+
+    revision(message)

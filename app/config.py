@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -21,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "FORMS_DIR": str(FORMS_DIR),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
+    "SQLALCHEMY_DATABASE_URI": None,
+    # Until accounts exist (issue 5), who is recorded as the author:
+    "DEFAULT_USER": "demo-gebruiker",  # default: SQLite file in the instance folder
 }
 
 
@@ -35,6 +39,20 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     for key in ("RULES_DIR", "FORMS_DIR"):
         if env.get(f"BIBOB_{key}"):
             app.config[key] = env[f"BIBOB_{key}"]
+    if env.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     app.config.update(overrides or {})
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'bibob.sqlite3'}"
     if app.config["ENV_NAME"] not in ("development", "testing") and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]:
         raise ConfigError("SECRET_KEY moet buiten ontwikkeling en test zijn ingesteld")
+
+
+def _normalise_db_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

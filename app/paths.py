@@ -6,3 +6,4 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
 FORMS_DIR = ROOT / "forms"
 TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app import create_app
+from app.db import db
 from app.engine.adapter import DurableEngine
+from app.migrate import upgrade
 from app.engine.evaluator import Evaluator
 from app.paths import FORMS_DIR, RULES_DIR
 from app.rules.loader import load_catalogue
@@ -24,9 +28,32 @@ def evaluator(catalogue):
     return Evaluator(catalogue, DurableEngine())
 
 
+def _database_url(tmp_path) -> str:
+    """SQLite in a temp file, or the PostgreSQL server in TEST_DATABASE_URL (a fresh schema per test)."""
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
 @pytest.fixture
-def app():
-    return create_app({"ENV_NAME": "testing", "TESTING": True})
+def app(tmp_path):
+    url = _database_url(tmp_path)
+    app = create_app(
+        {"ENV_NAME": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
+    )
+    with app.app_context():
+        _reset_schema()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    """Start every test from an empty database (PostgreSQL is shared between tests)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
 
 
 @pytest.fixture
@@ -69,3 +96,48 @@ class CatalogueCopy:
 @pytest.fixture
 def scratch(tmp_path) -> CatalogueCopy:
     return CatalogueCopy(tmp_path)
+
+
+class ScanActions:
+    """Drive the wizard like a person: start a scan, fill steps, evaluate."""
+
+    def __init__(self, client, questionnaires):
+        self.client = client
+        self.questionnaires = questionnaires
+
+    def start(self, scan_type: str, name: str = "Café De Proef (fictief)", **extra) -> int:
+        data = {"scan_type": scan_type, "subject_name": name, "subject_address": "Teststraat 1, Utrecht"} | extra
+        response = self.client.post("/scans/nieuw", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return int(response.headers["Location"].split("/")[2])
+
+    def post_step(self, scan_id: int, step_id: str, data: dict, action: str = "volgende"):
+        return self.client.post(f"/scans/{scan_id}/stap/{step_id}", data=to_form(data) | {"actie": action})
+
+    def fill(self, scan_id: int, scan_type: str, answers: dict) -> None:
+        """Walk every step in order, answering the questions of that step that `answers` holds."""
+        for step in self.questionnaires[scan_type].steps:
+            data = {q.id: answers[q.id] for q in step.questions if q.id in answers}
+            response = self.post_step(scan_id, step.id, data)
+            assert response.status_code == 302, (step.id, response.get_data(as_text=True)[:3000])
+
+    def evaluate(self, scan_id: int):
+        return self.client.post(f"/scans/{scan_id}/overzicht")
+
+
+def to_form(answers: dict) -> dict:
+    """Typed answers as an HTML form would send them."""
+    form = {}
+    for key, value in answers.items():
+        if isinstance(value, bool):
+            form[key] = "ja" if value else "nee"
+        elif isinstance(value, list):
+            form[key] = value
+        else:
+            form[key] = str(value)
+    return form
+
+
+@pytest.fixture
+def scans(client, catalogue):
+    return ScanActions(client, catalogue.questionnaires)

@@ -58,6 +58,7 @@ class Evaluation:
     fired: tuple[FiredIndicator, ...]
     not_fired: tuple[Rule, ...]
     score: Score
+    references: tuple[dict, dict] = ((), ())
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON data: the snapshot a report is later rendered from."""
@@ -86,15 +87,17 @@ class Evaluation:
                 }
                 for c in self.score.categories
             ],
-            "fired": [_fired_dict(f) for f in self.fired],
+            "fired": [_fired_dict(f, self.references) for f in self.fired],
             "not_fired": [
                 {"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired
             ],
         }
 
 
-def _fired_dict(f: FiredIndicator) -> dict[str, Any]:
+def _fired_dict(f: FiredIndicator, refs: tuple[dict, dict]) -> dict[str, Any]:
+    """One fired indicator as data, with the titles of its legal bases and sources as they are now."""
     r = f.rule
+    legal_bases, sources = refs
     return {
         "id": r.id,
         "version": r.version,
@@ -105,11 +108,16 @@ def _fired_dict(f: FiredIndicator) -> dict[str, Any]:
         "weight": r.weight,
         "knockout": r.knockout,
         "bibob_grounds": [{"id": g, "label": BIBOB_GROUNDS[g]} for g in r.bibob_grounds],
-        "legal_basis": list(r.legal_basis),
+        "legal_basis": [
+            {"id": b, "title": legal_bases[b]["title"], "verified": legal_bases[b]["verified"]} for b in r.legal_basis
+        ],
         "advice": r.advice,
         "control_points": list(r.control_points),
         "partners": list(r.partners),
-        "sources": [{"source": s.source, "quote": s.quote, "locator": s.locator} for s in r.sources],
+        "sources": [
+            {"source": s.source, "quote": s.quote, "locator": s.locator, **_source_fields(sources[s.source])}
+            for s in r.sources
+        ],
         "triggers": [
             {
                 "question": t.question,
@@ -122,6 +130,10 @@ def _fired_dict(f: FiredIndicator) -> dict[str, Any]:
             for t in f.triggers
         ],
     }
+
+
+def _source_fields(source: dict[str, Any]) -> dict[str, Any]:
+    return {k: source.get(k) for k in ("kind", "title", "publisher", "year", "url", "file")}
 
 
 class Evaluator:
@@ -168,6 +180,7 @@ class Evaluator:
             fired=indicators,
             not_fired=tuple(r for i, r in active.items() if i not in fired_ids),
             score=score(fired, self.catalogue.scoring[scan]),
+            references=(self.catalogue.legal_bases, self.catalogue.sources),
         )
 
     @staticmethod
@@ -181,7 +194,7 @@ class Evaluator:
                     question=leaf.question,
                     label=question.label,
                     value=value,
-                    shown=_show_answer(question, value),
+                    shown=show_answer(question, value),
                     test=describe(leaf, lambda q: questionnaire.label_of(q)),
                     source=question.source,
                 )
@@ -189,7 +202,7 @@ class Evaluator:
         return tuple(result)
 
 
-def _show_answer(question, value: Any) -> str:
+def show_answer(question, value: Any) -> str:
     """An answer as a person reads it: option labels, ja/nee, euro amounts."""
     if not is_answered(value):
         return "niet ingevuld"

@@ -1,0 +1,5 @@
+"""SQLAlchemy models. Import them from here so Alembic sees every table."""
+
+from app.models.scan import Scan, ScanResult, ScanStep
+
+__all__ = ["Scan", "ScanResult", "ScanStep"]

@@ -1,0 +1,90 @@
+"""A scan: its subject, its answers (one JSON document per step) and its evaluated results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import db
+
+STATUS_DRAFT = "draft"
+STATUS_EVALUATED = "evaluated"
+STATUSES = {STATUS_DRAFT: "Concept", STATUS_EVALUATED: "Geëvalueerd"}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Scan(db.Model):
+    """One screening of one subject (a business, a premises, a transaction)."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_type: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=STATUS_DRAFT, index=True)
+    subject_name: Mapped[str] = mapped_column(String(200))
+    subject_address: Mapped[str] = mapped_column(String(300), default="")
+    subject_kvk: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    current_step: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    latest_level: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    steps: Mapped[list[ScanStep]] = relationship(back_populates="scan", cascade="all, delete-orphan")
+    results: Mapped[list[ScanResult]] = relationship(
+        back_populates="scan", cascade="all, delete-orphan", order_by="ScanResult.id"
+    )
+
+    def answers(self) -> dict[str, Any]:
+        """All saved answers, merged over the steps."""
+        merged: dict[str, Any] = {}
+        for step in self.steps:
+            merged.update(step.answers)
+        return merged
+
+    @property
+    def latest_result(self) -> ScanResult | None:
+        return self.results[-1] if self.results else None
+
+
+class ScanStep(db.Model):
+    """The validated answers of one step of one scan (one row per step, so steps never overwrite each other)."""
+
+    __tablename__ = "scan_steps"
+    __table_args__ = (UniqueConstraint("scan_id", "step_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    scan: Mapped[Scan] = relationship(back_populates="steps")
+
+
+class ScanResult(db.Model):
+    """An evaluation, snapshotted: shown exactly as it was, whatever the rules are today."""
+
+    __tablename__ = "scan_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    ruleset_version: Mapped[str] = mapped_column(String(32))
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answers_hash: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    scan: Mapped[Scan] = relationship(back_populates="results")

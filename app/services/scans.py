@@ -1,0 +1,216 @@
+"""Operations on scans: create, save a step, evaluate, find. Views call these; they flush and commit.
+
+Each operation validates first, then acts, so nothing is half-written: a step whose
+answers are invalid is not saved, an evaluation that fails stores no result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.db import db
+from app.engine.evaluator import Evaluator
+from app.forms.answers import validate_answers
+from app.forms.model import Question, Questionnaire, Step
+from app.models import Scan, ScanResult, ScanStep
+from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED, _now
+from app.rules.conditions import is_answered
+from app.rules.vocabulary import SCANS
+
+
+class ScanNotFound(LookupError):
+    """No scan with that id (or not visible to this user): the view answers 404."""
+
+
+class StepNotFound(LookupError):
+    """The questionnaire has no such step: the view answers 404."""
+
+
+class NotReady(ValueError):
+    """The scan cannot be evaluated yet: required questions are unanswered."""
+
+    def __init__(self, missing: list[tuple[Step, Question]]):
+        self.missing = missing
+        super().__init__("verplichte vragen ontbreken")
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    address: str = ""
+    kvk: str | None = None
+
+
+def create_scan(questionnaire: Questionnaire, subject: Subject, user: str) -> Scan:
+    """Start a draft scan of a subject; it resumes at the first step."""
+    scan = Scan(
+        scan_type=questionnaire.scan,
+        status=STATUS_DRAFT,
+        subject_name=subject.name,
+        subject_address=subject.address,
+        subject_kvk=subject.kvk,
+        created_by=user,
+        current_step=questionnaire.steps[0].id,
+        questionnaire_version=questionnaire.version,
+    )
+    db.session.add(scan)
+    db.session.commit()
+    return scan
+
+
+def get_scan(scan_id: int) -> Scan:
+    scan = db.session.get(Scan, scan_id)
+    if scan is None:
+        raise ScanNotFound(scan_id)
+    return scan
+
+
+def get_step(questionnaire: Questionnaire, step_id: str) -> Step:
+    step = questionnaire.step(step_id)
+    if step is None:
+        raise StepNotFound(step_id)
+    return step
+
+
+def visible_questions(step: Step, answers: dict[str, Any]) -> list[Question]:
+    """Questions of a step that apply, given the answers (show_if evaluated in order)."""
+    return [q for q in step.questions if q.shown(answers)]
+
+
+def check_step(
+    questionnaire: Questionnaire, step: Step, submitted: dict[str, Any], saved: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate one step's answers against the saved ones; return (answers to store, errors).
+
+    Answers to questions hidden by show_if are dropped; visible required ones must be given.
+    """
+    clean, errors = validate_answers(questionnaire, submitted, tuple(q.id for q in step.questions))
+    if errors:
+        return {}, errors
+    merged = {**saved, **{q.id: None for q in step.questions}, **clean}
+    kept: dict[str, Any] = {}
+    for question in visible_questions(step, merged):
+        value = clean.get(question.id)
+        if is_answered(value):
+            kept[question.id] = value
+        elif question.required:
+            errors[question.id] = ["Dit veld is verplicht."]
+    return kept, errors
+
+
+def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None) -> None:
+    """Store one step's answers atomically (upsert of one row), so other steps are never touched."""
+    table = ScanStep.__table__
+    values = {"scan_id": scan.id, "step_id": step.id, "answers": answers, "saved_at": _now()}
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.scan_id, table.c.step_id],
+        set_={"answers": statement.excluded.answers, "saved_at": statement.excluded.saved_at},
+    )
+    db.session.execute(statement)
+    scan.current_step = next_step
+    scan.updated_at = _now()
+    db.session.commit()
+    db.session.expire(scan, ["steps"])
+
+
+def effective_answers(questionnaire: Questionnaire, scan: Scan) -> dict[str, Any]:
+    """Saved answers that still apply: hidden ones (after later changes) are left out."""
+    saved = scan.answers()
+    result: dict[str, Any] = {}
+    for step in questionnaire.steps:
+        for question in step.questions:
+            if question.id in saved and question.shown(result):
+                result[question.id] = saved[question.id]
+    return result
+
+
+def missing_required(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[tuple[Step, Question]]:
+    return [
+        (step, q)
+        for step in questionnaire.steps
+        for q in visible_questions(step, answers)
+        if q.required and not is_answered(answers.get(q.id))
+    ]
+
+
+def answers_fingerprint(answers: dict[str, Any], ruleset_version: str) -> str:
+    """Hash of the answers and the ruleset version: the same pair gives the same result."""
+    canonical = json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{ruleset_version}\n{canonical}".encode()).hexdigest()
+
+
+def evaluate_scan(scan: Scan, evaluator: Evaluator, user: str) -> ScanResult:
+    """Evaluate the scan's current answers and store the result as a snapshot."""
+    questionnaire = evaluator.catalogue.questionnaires[scan.scan_type]
+    answers = effective_answers(questionnaire, scan)
+    missing = missing_required(questionnaire, answers)
+    if missing:
+        raise NotReady(missing)
+    evaluation = evaluator.evaluate(scan.scan_type, answers)
+    snapshot = evaluation.to_dict()
+    result = ScanResult(
+        scan_id=scan.id,
+        ruleset_version=evaluation.ruleset_version,
+        questionnaire_version=evaluation.questionnaire_version,
+        score=evaluation.score.total,
+        level=evaluation.score.level,
+        outcome=evaluation.score.outcome,
+        answers=answers,
+        snapshot=snapshot,
+        answers_hash=answers_fingerprint(answers, evaluation.ruleset_version),
+        created_by=user,
+    )
+    db.session.add(result)
+    scan.status = STATUS_EVALUATED
+    scan.latest_level = evaluation.score.level
+    scan.current_step = None
+    db.session.commit()
+    return result
+
+
+@dataclass(frozen=True)
+class ScanFilter:
+    text: str = ""
+    scan_type: str = ""
+    status: str = ""
+    level: str = ""
+    page: int = 1
+
+
+PAGE_SIZE = 50
+
+
+def find_scans(f: ScanFilter) -> tuple[list[Scan], int]:
+    """Scans matching the filter, newest first, one page; and the total count."""
+    query = select(Scan)
+    if f.text:
+        like = f"%{f.text.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Scan.subject_name).like(like),
+                func.lower(Scan.subject_address).like(like),
+                Scan.subject_kvk.like(like),
+            )
+        )
+    if f.scan_type in SCANS:
+        query = query.where(Scan.scan_type == f.scan_type)
+    if f.status:
+        query = query.where(Scan.status == f.status)
+    if f.level:
+        query = query.where(Scan.latest_level == f.level)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(f.page, 1)
+    rows = db.session.scalars(
+        query.order_by(Scan.updated_at.desc(), Scan.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    )
+    return list(rows), total or 0

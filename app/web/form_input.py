@@ -1,0 +1,105 @@
+"""Turn the strings of an HTML form into typed answers, with Dutch messages for what cannot be read.
+
+The wizard works without JavaScript, so amounts arrive as typed by people ("€ 1.250,50"),
+ja/nee as radio values, persons as numbered rows. What cannot be read is reported per
+question and the raw text is kept for redisplay.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from app.forms.model import Question, Step
+
+UNKNOWN = ""  # the "Niet bekend" choice of an optional ja/nee or keuze question
+PERSON_ROWS_EXTRA = 2
+MAX_PERSON_ROWS = 50
+
+
+def parse_step(step: Step, form: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, Any]]:
+    """Return (typed answers, parse errors, raw values for redisplay) for one step's questions."""
+    answers: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    raw: dict[str, Any] = {}
+    for question in step.questions:
+        value, error, shown = _parse(question, form)
+        raw[question.id] = shown
+        if error:
+            errors[question.id] = [error]
+        elif value is not None:
+            answers[question.id] = value
+    return answers, errors, raw
+
+
+def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
+    if q.type == "meerkeuze":
+        values = form.getlist(q.id)
+        return (values or None), None, values
+    if q.type == "personen":
+        return _persons(q, form)
+    text = (form.get(q.id) or "").strip()
+    if text == UNKNOWN:
+        return None, None, text
+    if q.type == "ja_nee":
+        if text not in ("ja", "nee"):
+            return None, "Kies ja of nee.", text
+        return text == "ja", None, text
+    if q.type == "getal":
+        if not re.fullmatch(r"-?[0-9]+", text.replace(".", "").replace(" ", "")):
+            return None, "Vul een geheel getal in, zonder letters.", text
+        return int(text.replace(".", "").replace(" ", "")), None, text
+    if q.type == "bedrag":
+        amount = parse_amount(text)
+        if amount is None:
+            return None, "Vul een bedrag in euro in, bijvoorbeeld 12.500 of 12.500,50.", text
+        return amount, None, text
+    if q.type == "postcode":
+        return text.upper(), None, text
+    if q.type == "kvk":
+        return text.replace(" ", ""), None, text
+    return text, None, text
+
+
+def parse_amount(text: str) -> float | None:
+    """Read an amount as people write it: "1.250,50", "1250.50", "€ 1.250", "1250"."""
+    cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if not cleaned:
+        return None
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cleaned):
+        return None
+    return float(cleaned)
+
+
+def _persons(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
+    rows = []
+    for i in range(MAX_PERSON_ROWS):
+        name = (form.get(f"{q.id}-{i}-naam") or "").strip()
+        role = (form.get(f"{q.id}-{i}-rol") or "").strip()
+        note = (form.get(f"{q.id}-{i}-toelichting") or "").strip()
+        if not (name or role or note):
+            continue
+        rows.append({"naam": name, "rol": role, "toelichting": note})
+    for row in rows:
+        if not row["naam"] or not row["rol"]:
+            return None, "Vul bij elke persoon een naam en een rol in.", rows
+    return (rows or None), None, rows
+
+
+def display_value(q: Question, value: Any) -> Any:
+    """The value to put back in a form field for a saved answer."""
+    if value is None:
+        return [] if q.type in ("meerkeuze", "personen") else ""
+    if q.type == "ja_nee":
+        return "ja" if value else "nee"
+    if q.type == "bedrag":
+        return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".").removesuffix(",00")
+    if q.type == "getal":
+        return str(value)
+    return value

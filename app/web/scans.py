@@ -1,0 +1,212 @@
+"""The scan wizard: start a scan, answer it step by step, check the summary, see the result."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.engine.evaluator import show_answer
+from app.extensions import catalogue
+from app.forms.model import ANSWER_SOURCES, PERSON_ROLES, QUESTION_TYPES
+from app.models.scan import STATUSES
+from app.rules.conditions import describe, leaves, questions
+from app.rules.vocabulary import LEVELS, SCANS
+from app.services import scans as svc
+from app.web.form_input import PERSON_ROWS_EXTRA, display_value, parse_step
+
+bp = Blueprint("scans", __name__, url_prefix="/scans")
+
+
+def current_user_name() -> str:
+    """Who is acting. Until accounts exist (issue 5) this is the configured demo user."""
+    return current_app.config["DEFAULT_USER"]
+
+
+class SubjectSchema(Schema):
+    """The subject of a new scan, as entered on the start page."""
+
+    scan_type = fields.String(required=True, validate=validate.OneOf(list(SCANS), error="Kies een type scan."))
+    subject_name = fields.String(
+        required=True, validate=validate.Length(min=2, max=200, error="Vul een naam in (2 tot 200 tekens).")
+    )
+    subject_address = fields.String(load_default="", validate=validate.Length(max=300, error="Hoogstens 300 tekens."))
+    subject_kvk = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^([0-9]{8})?$", error="Een KvK-nummer heeft 8 cijfers."),
+    )
+
+
+def _load_scan(scan_id: int):
+    try:
+        scan = svc.get_scan(scan_id)
+    except svc.ScanNotFound:
+        abort(404)
+    return scan, catalogue.load().questionnaires[scan.scan_type]
+
+
+@bp.get("/")
+def index():
+    f = svc.ScanFilter(
+        text=request.args.get("q", "").strip()[:100],
+        scan_type=request.args.get("type", ""),
+        status=request.args.get("status", "") if request.args.get("status") in STATUSES else "",
+        level=request.args.get("level", "") if request.args.get("level") in LEVELS else "",
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    rows, total = svc.find_scans(f)
+    return render_template(
+        "scans/list.html",
+        scans=rows,
+        total=total,
+        f=f,
+        scan_types=SCANS,
+        statuses=STATUSES,
+        levels=LEVELS,
+        page_size=svc.PAGE_SIZE,
+    )
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+def new():
+    values = {"scan_type": request.args.get("type", ""), "subject_name": "", "subject_address": "", "subject_kvk": ""}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {k: (request.form.get(k) or "").strip() for k in values}
+        try:
+            data = SubjectSchema().load(values)
+        except ValidationError as err:
+            errors = {k: v if isinstance(v, list) else [str(v)] for k, v in err.messages.items()}
+        else:
+            questionnaire = catalogue.load().questionnaires[data["scan_type"]]
+            subject = svc.Subject(data["subject_name"], data["subject_address"], data["subject_kvk"] or None)
+            scan = svc.create_scan(questionnaire, subject, current_user_name())
+            return redirect(url_for("scans.step", scan_id=scan.id, step_id=scan.current_step))
+    status = 422 if errors else 200
+    return render_template("scans/new.html", values=values, errors=errors, scan_types=SCANS), status
+
+
+@bp.get("/<int:scan_id>")
+def resume(scan_id: int):
+    scan, _ = _load_scan(scan_id)
+    if scan.current_step:
+        return redirect(url_for("scans.step", scan_id=scan.id, step_id=scan.current_step))
+    if scan.latest_result:
+        return redirect(url_for("scans.result", scan_id=scan.id))
+    return redirect(url_for("scans.summary", scan_id=scan.id))
+
+
+@bp.route("/<int:scan_id>/stap/<step_id>", methods=["GET", "POST"])
+def step(scan_id: int, step_id: str):
+    scan, questionnaire = _load_scan(scan_id)
+    try:
+        step = svc.get_step(questionnaire, step_id)
+    except svc.StepNotFound:
+        abort(404)
+    saved = scan.answers()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        typed, errors, raw = parse_step(step, request.form)
+        if not errors:
+            kept, errors = svc.check_step(questionnaire, step, typed, saved)
+        if not errors:
+            target = _neighbour(questionnaire, step, request.form.get("actie"))
+            svc.save_step(scan, step, kept, target)
+            if target is None:
+                return redirect(url_for("scans.summary", scan_id=scan.id))
+            return redirect(url_for("scans.step", scan_id=scan.id, step_id=target))
+        values = raw
+    else:
+        values = {q.id: display_value(q, saved.get(q.id)) for q in step.questions}
+    index = [s.id for s in questionnaire.steps].index(step.id)
+    return render_template(
+        "scans/step.html",
+        scan=scan,
+        questionnaire=questionnaire,
+        step=step,
+        index=index,
+        questions=_render_questions(questionnaire, step, saved),
+        values=values,
+        errors=errors,
+        person_roles=PERSON_ROLES,
+        extra_rows=PERSON_ROWS_EXTRA,
+        sources=ANSWER_SOURCES,
+    ), (422 if errors else 200)
+
+
+def _neighbour(questionnaire, step, action: str | None) -> str | None:
+    """The step to go to after saving: previous, next, or None for the summary."""
+    ids = [s.id for s in questionnaire.steps]
+    i = ids.index(step.id)
+    if action == "vorige":
+        return ids[max(i - 1, 0)]
+    if action == "overzicht":
+        return None
+    return ids[i + 1] if i + 1 < len(ids) else None
+
+
+def _render_questions(questionnaire, step, saved):
+    """The step's questions with their show_if state: hidden by earlier steps, or conditional in this step."""
+    own = {q.id for q in step.questions}
+    rendered = []
+    for q in step.questions:
+        condition_text = None
+        if q.show_if is not None:
+            refs_here = any(leaf_q in own for leaf_q in questions(q.show_if))
+            if not refs_here and not q.shown(saved):
+                continue  # decided by earlier steps: not applicable
+            if refs_here:
+                condition_text = " en ".join(describe(leaf, questionnaire.label_of) for leaf in leaves(q.show_if))
+        rendered.append({"q": q, "condition": condition_text})
+    return rendered
+
+
+@bp.route("/<int:scan_id>/overzicht", methods=["GET", "POST"])
+def summary(scan_id: int):
+    scan, questionnaire = _load_scan(scan_id)
+    answers = svc.effective_answers(questionnaire, scan)
+    missing = svc.missing_required(questionnaire, answers)
+    if request.method == "POST" and not missing:
+        svc.evaluate_scan(scan, catalogue.evaluator, current_user_name())
+        return redirect(url_for("scans.result", scan_id=scan.id))
+    return render_template(
+        "scans/summary.html",
+        scan=scan,
+        questionnaire=questionnaire,
+        answers=answers,
+        missing=missing,
+        shown=_shown_answers(questionnaire, answers),
+        attempted=request.method == "POST",
+    ), (422 if request.method == "POST" and missing else 200)
+
+
+def _shown_answers(questionnaire, answers):
+    return {qid: show_answer(questionnaire.question(qid), value) for qid, value in answers.items()}
+
+
+@bp.get("/<int:scan_id>/resultaat")
+def result(scan_id: int):
+    scan, _ = _load_scan(scan_id)
+    stored = scan.latest_result
+    if stored is None:
+        return redirect(url_for("scans.summary", scan_id=scan.id))
+    snap = stored.snapshot
+    catalogue_now = catalogue.load()
+    return render_template(
+        "scans/result.html",
+        scan=scan,
+        result=stored,
+        r=snap,
+        groups=_group_by_category(snap["fired"]),
+        answer_sources=ANSWER_SOURCES,
+        outdated=stored.ruleset_version != catalogue_now.version(scan.scan_type),
+        question_types=QUESTION_TYPES,
+    )
+
+
+def _group_by_category(fired):
+    groups: dict[str, dict] = {}
+    for f in fired:
+        group = groups.setdefault(f["category"], {"label": f["category_label"], "items": [], "points": 0})
+        group["items"].append(f)
+        group["points"] += f["weight"]
+    return list(groups.values())

@@ -1,0 +1,179 @@
+"""The scan wizard end to end with the Flask test client, for every scan type."""
+
+import threading
+
+import pytest
+
+from app.db import db
+from app.models import Scan, ScanResult
+from app.rules.vocabulary import SCANS
+from app.services import scans as svc
+
+REQUIRED = {
+    "horeca": {"vergunningsoort": "beide", "inrichting_type": "cafe_bar"},
+    "risicolocatie": {"branche": "autoverhuur"},
+    "vastgoed": {"transactie_type": "verkoop_gemeente", "object_type": "bedrijfspand"},
+    "bedrijventerrein": {"object_soort": "loods"},
+}
+COMMON = {
+    "rechtsvorm": "bv",
+    "vragenformulier_status": "volledig",
+    "stroman_signalen": True,
+    "financieringsbronnen": ["eigen_vermogen", "contante_lening"],
+}
+SPECIFIC = {
+    "horeca": ({"overname": True, "overnamesom": "200.000", "verwachte_omzet": "90.000,00"}, "HOR-009"),
+    "risicolocatie": ({"doorverhuur_voertuigen": True}, "RL-005"),
+    "vastgoed": ({"maanden_sinds_vorige_transactie": 6, "prijsstijging_pct": 40}, "VG-001"),
+    "bedrijventerrein": ({"vondsten_controle": ["vuurwapens"]}, "BT-001"),
+}
+
+
+@pytest.mark.parametrize("scan_type", list(SCANS))
+def test_walk_every_step_to_a_stored_explained_result(app, scans, scan_type):
+    scan_id = scans.start(scan_type)
+    specific, expected_rule = SPECIFIC[scan_type]
+    scans.fill(scan_id, scan_type, REQUIRED[scan_type] | COMMON | specific)
+    summary = scans.client.get(f"/scans/{scan_id}/overzicht").get_data(as_text=True)
+    assert "Controleer de antwoorden" in summary and "Lening of inbreng in contant geld" in summary
+    response = scans.evaluate(scan_id)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/resultaat")
+    page = scans.client.get(f"/scans/{scan_id}/resultaat").get_data(as_text=True)
+    for rule_id in ("ALG-001", "ALG-005", expected_rule):
+        assert f"{rule_id} · " in page
+    with app.app_context():
+        result = db.session.scalars(db.select(ScanResult)).one()
+        assert f"score {result.score}" in page and result.ruleset_version in page
+        assert {f["id"] for f in result.snapshot["fired"]} >= {"ALG-001", "ALG-005", expected_rule}
+        assert db.session.get(Scan, scan_id).status == "evaluated"
+
+
+def test_back_resume_and_progress(scans):
+    scan_id = scans.start("horeca")
+    assert scans.post_step(scan_id, "aanvraag", REQUIRED["horeca"]).headers["Location"].endswith("/stap/onderneming")
+    back = scans.post_step(scan_id, "onderneming", {"rechtsvorm": "vof"}, action="vorige")
+    assert back.headers["Location"].endswith("/stap/aanvraag")
+    assert scans.client.get(f"/scans/{scan_id}").headers["Location"].endswith("/stap/aanvraag")
+    page = scans.client.get(f"/scans/{scan_id}/stap/onderneming").get_data(as_text=True)
+    assert 'value="vof" checked' in page and "Stap 2 van 8" in page
+
+
+def test_conditional_questions(scans):
+    scan_id = scans.start("risicolocatie")
+    scans.post_step(scan_id, "vestiging", {"branche": "kapper"})
+    assert "doorverhuur_voertuigen" not in scans.client.get(f"/scans/{scan_id}/stap/schouw").get_data(as_text=True)
+    scans.post_step(scan_id, "vestiging", {"branche": "autobranche"})
+    assert "doorverhuur_voertuigen" in scans.client.get(f"/scans/{scan_id}/stap/schouw").get_data(as_text=True)
+    horeca = scans.start("horeca")
+    page = scans.client.get(f"/scans/{horeca}/stap/aanvraag").get_data(as_text=True)
+    assert "Alleen invullen als: Gaat het om de overname van een bestaande zaak? is ja." in page
+    scans.post_step(horeca, "aanvraag", REQUIRED["horeca"] | {"overname": False, "overnamesom": "50000"})
+    summary = scans.client.get(f"/scans/{horeca}/overzicht").get_data(as_text=True)
+    assert "Overnamesom" not in summary  # hidden by its condition, so not kept
+
+
+def test_invalid_input_is_kept_and_explained(scans):
+    scan_id = scans.start("horeca")
+    response = scans.post_step(
+        scan_id, "exploitatie", {"zitplaatsen": "veel", "verwachte_omzet": "12,5,3", "contant_aandeel_pct": "150"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'role="alert"' in page and "Er zijn 2 fouten gevonden" in page
+    assert "Vul een geheel getal in, zonder letters." in page and 'value="veel"' in page
+    assert 'aria-invalid="true"' in page and 'aria-describedby="zitplaatsen-fout"' in page
+    response = scans.post_step(scan_id, "exploitatie", {"contant_aandeel_pct": "150"})
+    assert "waarde moet tussen 0 en 100 liggen" in response.get_data(as_text=True)
+    missing = scans.post_step(scan_id, "aanvraag", {"inrichting_type": "restaurant"})
+    assert missing.status_code == 422 and "Dit veld is verplicht." in missing.get_data(as_text=True)
+
+
+def test_summary_refuses_evaluation_until_required_answers_are_given(scans):
+    scan_id = scans.start("vastgoed")
+    response = scans.evaluate(scan_id)
+    assert response.status_code == 422
+    assert "Nog niet compleet" in response.get_data(as_text=True)
+
+
+def test_bad_requests_never_give_a_500(scans):
+    scan_id = scans.start("horeca")
+    assert scans.client.get(f"/scans/{scan_id}/stap/bestaat-niet").status_code == 404
+    assert scans.client.get("/scans/99999/stap/aanvraag").status_code == 404
+    assert scans.client.get("/scans/99999/resultaat").status_code == 404
+    ok = scans.post_step(scan_id, "aanvraag", REQUIRED["horeca"] | {"onbekend_veld": "x", "<script>": "y"})
+    assert ok.status_code == 302
+    too_long = scans.post_step(scan_id, "schouw", {"schouw_opmerkingen": "x" * 4001})
+    assert too_long.status_code == 422 and "hoogstens 4000 tekens" in too_long.get_data(as_text=True)
+    wrong = scans.post_step(
+        scan_id, "financiering", {"financieringsbronnen": ["goudstaven"], "herkomst_vermogen_aangetoond": "misschien"}
+    )
+    assert wrong.status_code == 422 and "kies uit de opties" in wrong.get_data(as_text=True)
+    bad_type = scans.client.post("/scans/nieuw", data={"scan_type": "casino", "subject_name": ""})
+    assert bad_type.status_code == 422 and "Kies een type scan." in bad_type.get_data(as_text=True)
+    persons = scans.post_step(scan_id, "betrokkenen", {"betrokken_personen-0-naam": "J. Jansen (fictief)"})
+    assert persons.status_code == 422 and "naam en een rol" in persons.get_data(as_text=True)
+
+
+def test_persons_are_saved_and_shown(scans):
+    scan_id = scans.start("horeca")
+    form = {"betrokken_personen-0-naam": "A. de Vries (fictief)", "betrokken_personen-0-rol": "bestuurder"}
+    assert scans.post_step(scan_id, "betrokkenen", form).status_code == 302
+    page = scans.client.get(f"/scans/{scan_id}/stap/betrokkenen").get_data(as_text=True)
+    assert 'value="A. de Vries (fictief)"' in page
+
+
+def test_list_search_and_filters(app, scans):
+    first = scans.start("horeca", name="Eetcafé Het Anker (fictief)")
+    scans.start("vastgoed", name="Loods Industrieweg (fictief)")
+    scans.fill(first, "horeca", REQUIRED["horeca"] | COMMON)
+    scans.evaluate(first)
+    page = scans.client.get("/scans/?q=anker").get_data(as_text=True)
+    assert "Het Anker" in page and "Industrieweg" not in page and "1 scan gevonden" in page
+    assert "Industrieweg" in scans.client.get("/scans/?type=vastgoed&status=draft").get_data(as_text=True)
+    level = db_level(app, first)
+    assert "Het Anker" in scans.client.get(f"/scans/?level={level}").get_data(as_text=True)
+
+
+def db_level(app, scan_id):
+    with app.app_context():
+        return db.session.get(Scan, scan_id).latest_level
+
+
+def test_concurrent_saves_of_different_steps_lose_no_answer(app, catalogue):
+    questionnaire = catalogue.questionnaires["horeca"]
+    with app.app_context():
+        scan = svc.create_scan(questionnaire, svc.Subject("Bar Gelijktijdig (fictief)"), "tester")
+        scan_id = scan.id
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def save(step_id, answers):
+        try:
+            with app.app_context():
+                target = db.session.get(Scan, scan_id)
+                barrier.wait()
+                svc.save_step(target, questionnaire.step(step_id), answers, None)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    for _ in range(5):
+        threads = [
+            threading.Thread(target=save, args=("exploitatie", {"zitplaatsen": 40})),
+            threading.Thread(target=save, args=("schouw", {"zaak_leeg": True})),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    with app.app_context():
+        answers = db.session.get(Scan, scan_id).answers()
+    assert answers["zitplaatsen"] == 40 and answers["zaak_leeg"] is True
+
+
+def test_csrf_is_required(tmp_path):
+    from app import create_app
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite3'}"})
+    response = app.test_client().post("/scans/nieuw", data={"scan_type": "horeca", "subject_name": "X"})
+    assert response.status_code == 400 and "Het verzoek kon niet worden verwerkt." in response.get_data(as_text=True)
