@@ -21,13 +21,17 @@ install: $(STAMP)
 ## Start the service on http://127.0.0.1:5000 (embedded SQLite, demo data).
 run: $(STAMP)
 	$(BIN)/flask rules check
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## Install and run the whole test suite (also what CI runs).
+## Install and run the whole test suite on SQLite, then again on PostgreSQL (also what CI runs).
 test: $(STAMP)
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/flask rules check
+	bash scripts/browser-deps.sh || echo "NOTE: Chromium could not be installed; the browser test will be skipped"
 	$(BIN)/pytest $(PYTEST_ARGS)
+	bash scripts/test-postgres.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench wsgi.py

@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_filters(app)
     return app
 
 
@@ -48,9 +49,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import db_cli, forms_cli, rules_cli, scan_cli
+    from app.cli import db_cli, demo_cli, forms_cli, rules_cli, scan_cli
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(demo_cli)
+
+
+def register_filters(app: Flask) -> None:
+    from app.web.filters import init_filters
+
+    init_filters(app)

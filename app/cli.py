@@ -153,3 +153,15 @@ def db_revision(message: str) -> None:
     from app.migrate import revision
 
     revision(message)
+
+
+demo_cli = AppGroup("demo", help="Demogegevens (fictief).")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Laad enkele fictieve voorbeeldscans (alleen de ontbrekende)."""
+    from app.demo import load_demo
+
+    created = load_demo(_load_or_exit(), catalogue_ext.evaluator)
+    click.echo(f"{created} demoscan(s) aangemaakt.")

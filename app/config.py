@@ -40,7 +40,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
         if env.get(f"BIBOB_{key}"):
             app.config[key] = env[f"BIBOB_{key}"]
     if env.get("DATABASE_URL"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
     app.config.update(overrides or {})
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -49,7 +49,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise ConfigError("SECRET_KEY moet buiten ontwikkeling en test zijn ingesteld")
 
 
-def _normalise_db_url(url: str) -> str:
+def normalise_db_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from app.config import normalise_db_url
 from app.db import db
 from app.engine.adapter import DurableEngine
-from app.migrate import upgrade
 from app.engine.evaluator import Evaluator
+from app.migrate import upgrade
 from app.paths import FORMS_DIR, RULES_DIR
 from app.rules.loader import load_catalogue
 
@@ -29,8 +30,10 @@ def evaluator(catalogue):
 
 
 def _database_url(tmp_path) -> str:
-    """SQLite in a temp file, or the PostgreSQL server in TEST_DATABASE_URL (a fresh schema per test)."""
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    """SQLite in a temp file, or the server in DATABASE_URL (PostgreSQL; a fresh schema per test)."""
+    if os.environ.get("DATABASE_URL"):
+        return normalise_db_url(os.environ["DATABASE_URL"])
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
 @pytest.fixture

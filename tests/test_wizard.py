@@ -177,3 +177,14 @@ def test_csrf_is_required(tmp_path):
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite3'}"})
     response = app.test_client().post("/scans/nieuw", data={"scan_type": "horeca", "subject_name": "X"})
     assert response.status_code == 400 and "Het verzoek kon niet worden verwerkt." in response.get_data(as_text=True)
+
+
+def test_demo_data_loads_once(app, catalogue, evaluator):
+    from app.demo import DEMO_SCANS, load_demo
+
+    with app.app_context():
+        assert load_demo(catalogue, evaluator) == len(DEMO_SCANS)
+        assert load_demo(catalogue, evaluator) == 0
+        evaluated = db.session.scalars(db.select(Scan).where(Scan.status == "evaluated")).all()
+        levels = {s.latest_level for s in evaluated}
+        assert "laag" in levels and len(levels) >= 3  # a new user sees the whole range

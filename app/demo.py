@@ -1,0 +1,113 @@
+"""Demo data for `make run`: a few clearly fictional scans, so a new user sees the product at once.
+
+Idempotent: scans whose subject already exists are left alone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import db
+from app.engine.evaluator import Evaluator
+from app.models import Scan
+from app.rules.catalogue import Catalogue
+from app.services import scans as svc
+
+DEMO_USER = "demo-gebruiker"
+
+#: (scan type, subject, answers per step id, evaluate?)
+DEMO_SCANS: list[tuple[str, svc.Subject, dict[str, dict], bool]] = [
+    (
+        "horeca",
+        svc.Subject("Café De Vergulde Vis (fictief)", "Demostraat 1, Voorbeeldstad", "90000001"),
+        {
+            "aanvraag": {
+                "vergunningsoort": "beide",
+                "inrichting_type": "cafe_bar",
+                "overname": True,
+                "overnamesom": 180000.0,
+                "exploitantwisselingen_pand": 3,
+            },
+            "onderneming": {
+                "rechtsvorm": "bv",
+                "onderneming_leeftijd": "minder_dan_1_jaar",
+                "bestuurderswisselingen": 2,
+            },
+            "betrokkenen": {"stroman_signalen": True, "zeggenschap_ondoorzichtig": False, "omg_banden": False},
+            "financiering": {
+                "investering_bedrag": 260000.0,
+                "eigen_vermogen_bedrag": 40000.0,
+                "financieringsbronnen": ["eigen_vermogen", "contante_lening"],
+                "herkomst_vermogen_aangetoond": "deels",
+                "leningsvoorwaarden_afwijkend": True,
+            },
+            "antecedenten": {"antecedenten_ernstig": ["geen"], "antecedenten_overig": ["fiscaal"]},
+            "exploitatie": {"verwachte_omzet": 95000.0, "zitplaatsen": 40, "contant_aandeel_pct": 85},
+            "schouw": {"online_vindbaarheid": "beperkt", "zaak_leeg": True},
+            "gedrag": {"vragenformulier_status": "volledig", "ontwijkend_gedrag": True},
+        },
+        True,
+    ),
+    (
+        "horeca",
+        svc.Subject("Restaurant Het Zonnige Terras (fictief)", "Voorbeeldplein 12, Voorbeeldstad", "90000002"),
+        {
+            "aanvraag": {
+                "vergunningsoort": "exploitatievergunning",
+                "inrichting_type": "restaurant",
+                "overname": False,
+            },
+            "onderneming": {"rechtsvorm": "vof", "onderneming_leeftijd": "meer_dan_3_jaar"},
+            "financiering": {"financieringsbronnen": ["bank", "eigen_vermogen"], "herkomst_vermogen_aangetoond": "ja"},
+            "antecedenten": {"antecedenten_ernstig": ["geen"], "antecedenten_overig": ["geen"]},
+            "gedrag": {"vragenformulier_status": "volledig"},
+        },
+        True,
+    ),
+    (
+        "bedrijventerrein",
+        svc.Subject("Unit 7, Bedrijvenpark De Demo (fictief)", "Proefweg 7, Voorbeeldstad"),
+        {
+            "object": {
+                "object_soort": "loods",
+                "ligging": "bedrijventerrein",
+                "afgelegen_afsluitbaar": True,
+                "activiteit_zichtbaar": "geen",
+                "huur_contant": True,
+                "onderverhuur": True,
+            },
+            "onderneming": {"rechtsvorm": "eenmanszaak", "onderneming_leeftijd": "1_tot_3_jaar"},
+            "controle": {"vondsten_controle": ["geen"], "overtredingen_controle": ["brandveiligheid", "brp"]},
+            "gedrag": {"vragenformulier_status": "volledig"},
+        },
+        True,
+    ),
+    (
+        "risicolocatie",
+        svc.Subject("Nagelstudio Glans (fictief)", "Fictieflaan 3, Voorbeeldstad", "90000004"),
+        {"vestiging": {"branche": "nagelstudio"}, "schouw": {"klanten_zichtbaar": "geen"}},
+        False,
+    ),
+]
+
+
+def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
+    """Create the demo scans that do not exist yet; return how many were created."""
+    created = 0
+    for scan_type, subject, steps, evaluate in DEMO_SCANS:
+        if db.session.scalar(select(Scan.id).where(Scan.subject_name == subject.name)):
+            continue
+        questionnaire = catalogue.questionnaires[scan_type]
+        scan = svc.create_scan(questionnaire, subject, DEMO_USER)
+        step_ids = [s.id for s in questionnaire.steps]
+        for step_id, answers in steps.items():
+            step = questionnaire.step(step_id)
+            kept, errors = svc.check_step(questionnaire, step, answers, scan.answers())
+            if errors:
+                raise ValueError(f"demo data for {subject.name}, step {step_id}: {errors}")
+            following = step_ids[step_ids.index(step_id) + 1] if step_id != step_ids[-1] else None
+            svc.save_step(scan, step, kept, following)
+        if evaluate:
+            svc.evaluate_scan(scan, evaluator, DEMO_USER)
+        created += 1
+    return created

@@ -1,0 +1,99 @@
+"""A real browser (Debian's Chromium, headless, driven by Playwright) walks a horeca scan to its result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.db import db
+from app.migrate import upgrade
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}"})
+    with app.app_context():
+        upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page():
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing on CI (scripts/browser-deps.sh installs it)")
+        pytest.skip("Chromium is not installed (run scripts/browser-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="nl-NL")
+        yield context.new_page()
+        browser.close()
+
+
+def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Start horecascan").click()
+    page.get_by_label("Naam van de onderneming, inrichting of het object").fill("Café De Browsertest (fictief)")
+    page.get_by_role("button", name="Start de scan").click()
+
+    page.get_by_label("Exploitatie- en Alcoholwetvergunning").check()
+    page.get_by_label("Café of bar").check()
+    page.get_by_role("group", name="Gaat het om de overname van een bestaande zaak?").get_by_label("Ja").check()
+    page.get_by_label("Overnamesom (goodwill en inventaris)").fill("200.000")
+    page.get_by_role("button", name="Volgende stap").click()
+
+    page.get_by_label("Besloten vennootschap").check()
+    page.get_by_role("button", name="Volgende stap").click()
+    page.get_by_role("group", name="Zijn er aanwijzingen dat een ander").get_by_label("Ja").check()
+    page.get_by_role("button", name="Volgende stap").click()
+    page.get_by_label("Lening of inbreng in contant geld").check()
+    page.get_by_role("button", name="Volgende stap").click()
+    page.get_by_role("button", name="Volgende stap").click()  # antecedenten
+
+    page.get_by_label("Aantal zitplaatsen").fill("veel")
+    page.get_by_role("button", name="Volgende stap").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Aantal zitplaatsen").input_value() == "veel"
+    page.get_by_label("Aantal zitplaatsen").fill("30")
+    page.get_by_label("Verwachte jaaromzet").fill("90.000")
+    page.get_by_role("button", name="Volgende stap").click()
+    page.get_by_role("button", name="Volgende stap").click()  # schouw
+    page.get_by_label("Volledig", exact=True).check()
+    page.get_by_role("button", name="Naar het overzicht").click()
+
+    page.get_by_role("button", name="Evalueer de scan").click()
+    page.wait_for_url("**/resultaat")
+    body = page.locator("main").inner_text()
+    for rule_id in ("ALG-001", "ALG-005", "HOR-009"):
+        assert rule_id in body
+    assert "Risiconiveau" in body and "Bibob-conclusie" in body
+    page.screenshot(path=str(ARTIFACTS / "horeca-resultaat.png"), full_page=True)
+    assert (ARTIFACTS / "horeca-resultaat.png").stat().st_size > 10_000
