@@ -17,7 +17,7 @@ def test_twenty_thousand_evaluations_leave_no_state(catalogue):
     engine = DurableEngine()
     evaluator = Evaluator(catalogue, engine)
     rnd = random.Random(7)
-    pool = [random_answers(catalogue.questionnaires["horeca"], rnd) for _ in range(200)]
+    pool = [random_answers(catalogue.questionnaires["horeca"], rnd) if i % 3 else {} for i in range(200)]
     for answers in pool[:50]:
         evaluator.fire_ids("horeca", answers)  # warm up allocator and caches
     before = _rss_kib()
@@ -42,3 +42,12 @@ def test_session_state_is_deleted_after_each_evaluation(catalogue):
     evaluator.fire_ids("horeca", {"drugs_signalen": True})
     name, sid = seen[0]
     assert engine.session_state(name, sid) is None
+
+
+def test_answers_that_match_no_rule_do_not_corrupt_the_engine(catalogue):
+    """durable-rules crashed (segfault) after some thousands of facts that matched no rule; see compiler."""
+    engine = DurableEngine()
+    evaluator = Evaluator(catalogue, engine)
+    for i in range(20_000):
+        assert evaluator.fire_ids("vastgoed", {} if i % 2 else {"beoogd_gebruik": "duidelijk"}) == set()
+    assert engine.live_sessions() == 0

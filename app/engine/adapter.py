@@ -14,7 +14,10 @@ returning the ids of the rules that fired. It handles the engine's traps:
 - `Host` mutates the definition it gets: it receives a deep copy;
 - `Host` starts background dispatch timers that could run our actions on
   another thread mid-evaluation; this engine is synchronous, so they are off;
-- a rule with `$or` fires once per matching branch: fired ids are a set.
+- a rule with `$or` fires once per matching branch: fired ids are a set;
+- a fact that matches no rule corrupts the engine when its state is deleted
+  (segfault after some thousands): the compiler adds a catch-all rule, whose
+  action does nothing, so every fact is handled.
 
 The C core holds the GIL; a lock serialises calls from threads. Scale with processes.
 """
@@ -29,7 +32,7 @@ from typing import Any
 
 from durable.engine import Host, MessageNotHandledException
 
-from app.rules.compiler import ACTION_PREFIX, CompiledRuleset
+from app.rules.compiler import ACTION_PREFIX, SEEN_ACTION, CompiledRuleset
 
 
 class EngineError(RuntimeError):
@@ -47,6 +50,8 @@ class _SynchronousHost(Host):
         """Do not start durable's background dispatch timers; we drive it synchronously."""
 
     def get_action(self, action_name: str):
+        if action_name == SEEN_ACTION:
+            return _ignore
         if not action_name.startswith(ACTION_PREFIX):
             raise EngineError(f"unknown action {action_name!r}")
         rule_id = action_name[len(ACTION_PREFIX) :]
@@ -55,6 +60,10 @@ class _SynchronousHost(Host):
             self.collectors[c.m["sid"]].add(rule_id)
 
         return record
+
+
+def _ignore(c) -> None:
+    """Action of the catch-all rule: the fact was seen; nothing to record."""
 
 
 class DurableEngine:

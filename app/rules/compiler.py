@@ -14,7 +14,11 @@ What the engine taught us (see docs/architecture.md, "durable-rules"):
 - `$iall` over an empty list is false, so an empty list counts as unanswered;
 - `$mt` is a full match without escapes or anchors; it cannot be negated;
 - a fact holds at most 255 properties, so a fact carries only the answers the
-  ruleset reads (plus `id`, `sid` and the presence flags).
+  ruleset reads (plus `id`, `sid` and the presence flags);
+- a fact that matches no rule leaves state behind that `delete_state` cannot
+  clean up: after some thousands of such facts the engine crashes (segfault),
+  and without deletion memory runs out. So every fact carries `_seen: true`
+  and every ruleset has a catch-all rule on it: each fact is always handled.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from app.rules.conditions import AllOf, AnyOf, Condition, Leaf, Not, is_answered
 
 MAX_FACT_PROPERTIES = 255
 ACTION_PREFIX = "fired:"
-_RESERVED = 2  # `id` and `sid`
+SEEN_RULE = "_seen"
+SEEN_ACTION = "seen"
+_RESERVED = 3  # `id`, `sid` and `_seen`
 
 
 class CompileError(ValueError):
@@ -42,7 +48,7 @@ class CompiledRuleset:
 
     def build_fact(self, answers: dict[str, Any], fact_id: str, sid: str) -> dict[str, Any]:
         """Turn answers into one fact: the answers read, their presence flags, id and sid."""
-        fact: dict[str, Any] = {"id": fact_id, "sid": sid}
+        fact: dict[str, Any] = {"id": fact_id, "sid": sid, SEEN_RULE: True}
         for question in self.questions:
             value = answers.get(question)
             answered = is_answered(value)
@@ -59,7 +65,7 @@ def presence_key(question: str) -> str:
 
 def compile_ruleset(conditions: dict[str, Condition]) -> CompiledRuleset:
     """Compile `{rule_id: condition}` into one ruleset definition."""
-    definition: dict[str, dict[str, Any]] = {}
+    definition: dict[str, dict[str, Any]] = {SEEN_RULE: {"all": [{"m": {SEEN_RULE: True}}], "run": SEEN_ACTION}}
     read: dict[str, None] = {}
     for rule_id, cond in conditions.items():
         definition[rule_id] = {"all": [{"m": compile_condition(cond)}], "run": ACTION_PREFIX + rule_id}
