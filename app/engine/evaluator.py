@@ -13,6 +13,7 @@ from typing import Any
 from app.engine.adapter import DurableEngine
 from app.engine.scoring import Score, score
 from app.forms.answers import validate_answers
+from app.forms.model import PERSON_ROLES
 from app.rules.catalogue import Catalogue, Rule
 from app.rules.compiler import compile_ruleset
 from app.rules.conditions import describe, explain, is_answered
@@ -59,6 +60,7 @@ class Evaluation:
     not_fired: tuple[Rule, ...]
     score: Score
     references: tuple[dict, dict] = ((), ())
+    answered: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON data: the snapshot a report is later rendered from."""
@@ -76,6 +78,7 @@ class Evaluation:
             "next_steps": [{"id": s, "label": NEXT_STEPS[s]} for s in self.score.next_steps],
             "summary": self.score.summary,
             "knockouts": list(self.score.knockouts),
+            "thresholds": [{"level": lv, "label": LEVELS[lv], "min_score": m} for lv, m in self.score.thresholds],
             "categories": [
                 {
                     "id": c.category,
@@ -88,6 +91,7 @@ class Evaluation:
                 for c in self.score.categories
             ],
             "fired": [_fired_dict(f, self.references) for f in self.fired],
+            "answered": list(self.answered),
             "not_fired": [
                 {"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired
             ],
@@ -181,6 +185,7 @@ class Evaluator:
             not_fired=tuple(r for i, r in active.items() if i not in fired_ids),
             score=score(fired, self.catalogue.scoring[scan]),
             references=(self.catalogue.legal_bases, self.catalogue.sources),
+            answered=_answered(questionnaire, answers),
         )
 
     @staticmethod
@@ -202,6 +207,17 @@ class Evaluator:
         return tuple(result)
 
 
+def _answered(questionnaire, answers: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """Every given answer, in questionnaire order, as a person reads it, with its step and source."""
+    rows = []
+    for step in questionnaire.steps:
+        for q in step.questions:
+            if is_answered(answers.get(q.id)):
+                shown = show_answer(q, answers[q.id])
+                rows.append({"step": step.title, "question": q.id, "label": q.label, "shown": shown, "source": q.source})
+    return tuple(rows)
+
+
 def show_answer(question, value: Any) -> str:
     """An answer as a person reads it: option labels, ja/nee, euro amounts."""
     if not is_answered(value):
@@ -212,6 +228,8 @@ def show_answer(question, value: Any) -> str:
         return question.option_label(value)
     if question.type == "meerkeuze":
         return ", ".join(question.option_label(v) for v in value)
+    if question.type == "personen":
+        return "; ".join(f"{p['naam']} ({PERSON_ROLES.get(p['rol'], p['rol'])})" for p in value)
     if question.type == "bedrag":
         return "€ " + f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     return str(value)

@@ -30,6 +30,7 @@ class Score:
     outcome: str
     next_steps: tuple[str, ...]
     summary: str
+    thresholds: tuple[tuple[str, int], ...] = ()
 
 
 def score(fired: list[Rule], policy: ScoringPolicy) -> Score:
@@ -61,6 +62,7 @@ def score(fired: list[Rule], policy: ScoringPolicy) -> Score:
         outcome=outcome.outcome,
         next_steps=outcome.next_steps,
         summary=outcome.summary,
+        thresholds=policy.thresholds,
     )
 
 

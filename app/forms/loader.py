@@ -67,12 +67,12 @@ class QuestionnaireSchema(Schema):
     steps = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
 
 
-def load_questionnaires(forms_dir: Path) -> dict[str, Questionnaire]:
+def load_questionnaires(forms_dir: Path, texts: dict[str, str] | None = None) -> dict[str, Questionnaire]:
     """Load every `forms/<scan>.yaml`; raise CatalogueError listing every fault."""
     faults: list[Fault] = []
     result: dict[str, Questionnaire] = {}
     for path in sorted(forms_dir.glob("*.yaml")):
-        questionnaire = _load_file(path, forms_dir, faults)
+        questionnaire = _load_file(path, forms_dir, faults, texts)
         if questionnaire is not None:
             result[questionnaire.scan] = questionnaire
     for scan in SCANS:
@@ -83,9 +83,9 @@ def load_questionnaires(forms_dir: Path) -> dict[str, Questionnaire]:
     return result
 
 
-def _load_file(path: Path, forms_dir: Path, faults: list[Fault]) -> Questionnaire | None:
+def _load_file(path: Path, forms_dir: Path, faults: list[Fault], texts: dict[str, str] | None) -> Questionnaire | None:
     name = f"forms/{path.name}"
-    data, raw = read_yaml(path, name, faults)
+    data, raw = read_yaml(path, name, faults, texts)
     if data is None:
         return None
     try:
@@ -98,7 +98,7 @@ def _load_file(path: Path, forms_dir: Path, faults: list[Fault]) -> Questionnair
     digest = hashlib.sha256(raw)
     steps: list[Step] = []
     for i, step_data in enumerate(doc["steps"]):
-        step = _load_step(step_data, f"steps[{i}]", name, forms_dir, faults, digest)
+        step = _load_step(step_data, f"steps[{i}]", name, forms_dir, faults, digest, texts)
         if step is not None:
             steps.append(step)
     _check_questions(steps, name, faults)
@@ -112,7 +112,9 @@ def _load_file(path: Path, forms_dir: Path, faults: list[Fault]) -> Questionnair
     )
 
 
-def _load_step(data: Any, field: str, name: str, forms_dir: Path, faults: list[Fault], digest) -> Step | None:
+def _load_step(
+    data: Any, field: str, name: str, forms_dir: Path, faults: list[Fault], digest, texts: dict[str, str] | None
+) -> Step | None:
     origin = name
     if isinstance(data, dict) and set(data) == {"include"}:
         include = data["include"]
@@ -121,7 +123,7 @@ def _load_step(data: Any, field: str, name: str, forms_dir: Path, faults: list[F
         if not isinstance(include, str) or not path.is_file():
             faults.append(Fault(name, f"{field}.include", f"gedeelde stap {include!r} bestaat niet"))
             return None
-        data, raw = read_yaml(path, origin, faults)
+        data, raw = read_yaml(path, origin, faults, texts)
         if data is None:
             return None
         digest.update(raw)

@@ -81,6 +81,7 @@ class Catalogue:
     sources: dict[str, dict[str, Any]]
     legal_bases: dict[str, dict[str, Any]]
     versions: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)  # path → text: exactly what was loaded
 
     def rules_for(self, scan: str, include_inactive: bool = False) -> list[Rule]:
         """The indicators of one scan, sorted by id (active ones only unless asked)."""

@@ -30,9 +30,14 @@ class CatalogueError(ValueError):
         super().__init__(f"{len(self.faults)} fout(en) in de catalogus:\n" + "\n".join(map(str, self.faults)))
 
 
-def read_yaml(path: Path, name: str, faults: list[Fault]) -> tuple[Any, bytes]:
-    """Parse one YAML file; on failure record a fault and return (None, raw)."""
+def read_yaml(path: Path, name: str, faults: list[Fault], texts: dict[str, str] | None = None) -> tuple[Any, bytes]:
+    """Parse one YAML file; on failure record a fault and return (None, raw).
+
+    `texts`, when given, receives the file's text under `name`: the exact input of the catalogue.
+    """
     raw = path.read_bytes()
+    if texts is not None:
+        texts[name] = raw.decode("utf-8", errors="replace")
     try:
         data = yaml.safe_load(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -34,14 +34,15 @@ SCORING_FILE = "scoring.yaml"
 def load_catalogue(rules_dir: Path, forms_dir: Path) -> Catalogue:
     """Read and check everything; return the catalogue or raise CatalogueError with all faults."""
     faults: list[Fault] = []
+    texts: dict[str, str] = {}
     try:
-        questionnaires = load_questionnaires(forms_dir)
+        questionnaires = load_questionnaires(forms_dir, texts)
     except CatalogueError as err:
         faults.extend(err.faults)
         questionnaires = {}
-    references = _load_references(rules_dir, faults)
-    scoring = {scan: _load_scoring(rules_dir, scan, faults) for scan in SCANS}
-    rules = _load_rules(rules_dir, faults)
+    references = _load_references(rules_dir, faults, texts)
+    scoring = {scan: _load_scoring(rules_dir, scan, faults, texts) for scan in SCANS}
+    rules = _load_rules(rules_dir, faults, texts)
     if questionnaires and references:
         for rule in rules.values():
             _check_rule_against(rule, questionnaires, references, faults)
@@ -55,6 +56,7 @@ def load_catalogue(rules_dir: Path, forms_dir: Path) -> Catalogue:
         sources=references["sources"],
         legal_bases=references["legal_bases"],
         versions=versions,
+        files=texts,
     )
 
 
@@ -62,13 +64,13 @@ def _rel(path: Path, rules_dir: Path) -> str:
     return f"rules/{path.relative_to(rules_dir).as_posix()}"
 
 
-def _load_references(rules_dir: Path, faults: list[Fault]) -> dict[str, Any] | None:
+def _load_references(rules_dir: Path, faults: list[Fault], texts: dict[str, str]) -> dict[str, Any] | None:
     path = rules_dir / REFERENCES_FILE
     name = f"rules/{REFERENCES_FILE}"
     if not path.is_file():
         faults.append(Fault(name, "", "register van bronnen en rechtsgronden ontbreekt"))
         return None
-    data, _ = read_yaml(path, name, faults)
+    data, _ = read_yaml(path, name, faults, texts)
     if data is None:
         return None
     try:
@@ -79,13 +81,13 @@ def _load_references(rules_dir: Path, faults: list[Fault]) -> dict[str, Any] | N
     return doc
 
 
-def _load_scoring(rules_dir: Path, scan: str, faults: list[Fault]) -> ScoringPolicy | None:
+def _load_scoring(rules_dir: Path, scan: str, faults: list[Fault], texts: dict[str, str]) -> ScoringPolicy | None:
     path = rules_dir / scan / SCORING_FILE
     name = f"rules/{scan}/{SCORING_FILE}"
     if not path.is_file():
         faults.append(Fault(name, "", "scorebeleid voor deze scan ontbreekt"))
         return None
-    data, raw = read_yaml(path, name, faults)
+    data, raw = read_yaml(path, name, faults, texts)
     if data is None:
         return None
     try:
@@ -128,10 +130,10 @@ def _rule_files(rules_dir: Path, faults: list[Fault]) -> list[Path]:
     return files
 
 
-def _load_rules(rules_dir: Path, faults: list[Fault]) -> dict[str, Rule]:
+def _load_rules(rules_dir: Path, faults: list[Fault], texts: dict[str, str]) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for path in _rule_files(rules_dir, faults):
-        rule = _load_rule(path, rules_dir, faults)
+        rule = _load_rule(path, rules_dir, faults, texts)
         if rule is None:
             continue
         if rule.id in rules:
@@ -141,9 +143,9 @@ def _load_rules(rules_dir: Path, faults: list[Fault]) -> dict[str, Rule]:
     return rules
 
 
-def _load_rule(path: Path, rules_dir: Path, faults: list[Fault]) -> Rule | None:
+def _load_rule(path: Path, rules_dir: Path, faults: list[Fault], texts: dict[str, str]) -> Rule | None:
     name = _rel(path, rules_dir)
-    data, raw = read_yaml(path, name, faults)
+    data, raw = read_yaml(path, name, faults, texts)
     if data is None:
         return None
     try:

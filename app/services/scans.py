@@ -23,6 +23,7 @@ from app.models import Scan, ScanResult, ScanStep
 from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED, _now
 from app.rules.conditions import is_answered
 from app.rules.vocabulary import SCANS
+from app.services.reproduce import archive_ruleset
 
 
 class ScanNotFound(LookupError):
@@ -171,6 +172,7 @@ def evaluate_scan(scan: Scan, evaluator: Evaluator, user: str) -> ScanResult:
         created_by=user,
     )
     db.session.add(result)
+    archive_ruleset(evaluator.catalogue, scan.scan_type)
     scan.status = STATUS_EVALUATED
     scan.latest_level = evaluation.score.level
     scan.current_step = None

@@ -1,0 +1,209 @@
+"""What a report shows, as plain data: built from a stored snapshot (or a fresh evaluation) and dumped
+through a marshmallow schema, so templates and WeasyPrint never see models or live objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from app.forms.model import ANSWER_SOURCES
+from app.web.filters import datumtijd
+
+CONFIDENTIAL = "Vertrouwelijk – Wet Bibob art. 28"
+DISCLAIMER = (
+    "Dit rapport ondersteunt het bestuursorgaan bij de beoordeling van de mate van gevaar in de zin van de "
+    "Wet Bibob. Het is geen besluit en vervangt niet het eigen oordeel van het bestuursorgaan, dat ook de "
+    "evenredigheid van een maatregel afweegt (art. 3 lid 5 Wet Bibob). Geen uitkomst is definitief zonder "
+    "beoordeling door een jurist."
+)
+STATUS_LABELS = {"concept": "Concept", "vastgesteld": "Vastgesteld"}
+
+
+class TriggerSchema(Schema):
+    label = fields.String()
+    shown = fields.String()
+    source_label = fields.String()
+
+
+class IndicatorSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    description = fields.String()
+    weight = fields.Integer()
+    knockout = fields.String(allow_none=True)
+    grounds = fields.List(fields.String())
+    legal_basis = fields.List(fields.String())
+    advice = fields.String()
+    control_points = fields.List(fields.String())
+    sources = fields.List(fields.String())
+    triggers = fields.List(fields.Nested(TriggerSchema))
+
+
+class GroupSchema(Schema):
+    label = fields.String()
+    points = fields.Integer()
+    indicators = fields.List(fields.Nested(IndicatorSchema))
+
+
+class CategorySchema(Schema):
+    label = fields.String()
+    raw = fields.Integer()
+    cap = fields.Integer(allow_none=True)
+    score = fields.Integer()
+    capped = fields.Boolean()
+
+
+class ThresholdSchema(Schema):
+    label = fields.String()
+    min_score = fields.Integer()
+    reached = fields.Boolean()
+
+
+class CheckPointSchema(Schema):
+    indicator = fields.String()
+    text = fields.String()
+
+
+class AnswerSchema(Schema):
+    step = fields.String()
+    label = fields.String()
+    shown = fields.String()
+    source_label = fields.String()
+
+
+class ReviewSchema(Schema):
+    reviewer = fields.String()
+    date = fields.String()
+    decision = fields.String()
+    remarks = fields.String()
+
+
+class ReportSchema(Schema):
+    """Everything the report template may use."""
+
+    title = fields.String()
+    scan_label = fields.String()
+    scan_id = fields.Integer(allow_none=True)
+    subject_name = fields.String()
+    subject_address = fields.String()
+    subject_kvk = fields.String(allow_none=True)
+    status = fields.String()
+    status_label = fields.String()
+    author = fields.String()
+    evaluated_at = fields.String()
+    score = fields.Integer()
+    level = fields.String()
+    level_label = fields.String()
+    level_by_score_label = fields.String()
+    outcome_label = fields.String()
+    summary = fields.String()
+    next_steps = fields.List(fields.String())
+    knockouts = fields.List(fields.String())
+    categories = fields.List(fields.Nested(CategorySchema))
+    thresholds = fields.List(fields.Nested(ThresholdSchema))
+    groups = fields.List(fields.Nested(GroupSchema))
+    not_fired = fields.List(fields.String())
+    check_points = fields.List(fields.Nested(CheckPointSchema))
+    answers = fields.List(fields.Nested(AnswerSchema))
+    review = fields.Nested(ReviewSchema, allow_none=True)
+    ruleset_version = fields.String()
+    questionnaire_version = fields.Integer()
+    fingerprint = fields.String()
+    confidential = fields.String()
+    disclaimer = fields.String()
+
+
+def build_context(
+    snapshot: dict[str, Any],
+    *,
+    subject_name: str,
+    subject_address: str = "",
+    subject_kvk: str | None = None,
+    author: str,
+    evaluated_at: dt.datetime,
+    fingerprint: str,
+    scan_id: int | None = None,
+    status: str = "concept",
+    review: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Report data from a result snapshot (never from today's rules)."""
+    level_labels = {t["level"]: t["label"] for t in snapshot["thresholds"]}
+    data = {
+        "title": "Bibob-risicoadvies",
+        "scan_label": snapshot["scan_label"],
+        "scan_id": scan_id,
+        "subject_name": subject_name,
+        "subject_address": subject_address,
+        "subject_kvk": subject_kvk,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "author": author,
+        "evaluated_at": datumtijd(evaluated_at),
+        "score": snapshot["score"],
+        "level": snapshot["level"],
+        "level_label": snapshot["level_label"],
+        "level_by_score_label": level_labels[snapshot["level_by_score"]],
+        "outcome_label": snapshot["outcome_label"],
+        "summary": snapshot["summary"],
+        "next_steps": [s["label"] for s in snapshot["next_steps"]],
+        "knockouts": snapshot["knockouts"],
+        "categories": snapshot["categories"],
+        "thresholds": [
+            {"label": t["label"], "min_score": t["min_score"], "reached": snapshot["score"] >= t["min_score"]}
+            for t in snapshot["thresholds"]
+        ],
+        "groups": _groups(snapshot["fired"]),
+        "not_fired": [f"{n['id']} {n['title']}" for n in snapshot["not_fired"]],
+        "check_points": [{"indicator": f["id"], "text": c} for f in snapshot["fired"] for c in f["control_points"]],
+        "answers": [
+            {"step": a["step"], "label": a["label"], "shown": a["shown"], "source_label": ANSWER_SOURCES[a["source"]]}
+            for a in snapshot["answered"]
+        ],
+        "review": review,
+        "ruleset_version": snapshot["ruleset_version"],
+        "questionnaire_version": snapshot["questionnaire_version"],
+        "fingerprint": fingerprint,
+        "confidential": CONFIDENTIAL,
+        "disclaimer": DISCLAIMER,
+    }
+    return ReportSchema().dump(data)
+
+
+def _groups(fired: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    for f in fired:
+        group = groups.setdefault(f["category"], {"label": f["category_label"], "points": 0, "indicators": []})
+        group["points"] += f["weight"]
+        group["indicators"].append(
+            {
+                "id": f["id"],
+                "title": f["title"],
+                "description": f["description"],
+                "weight": f["weight"],
+                "knockout": f["knockout"],
+                "grounds": [g["label"] for g in f["bibob_grounds"]],
+                "legal_basis": [b["title"] for b in f["legal_basis"]],
+                "advice": f["advice"],
+                "control_points": f["control_points"],
+                "sources": [_source_text(s) for s in f["sources"]],
+                "triggers": [
+                    {"label": t["label"], "shown": t["shown"], "source_label": ANSWER_SOURCES[t["source"]]}
+                    for t in f["triggers"]
+                ],
+            }
+        )
+    return list(groups.values())
+
+
+def _source_text(source: dict[str, Any]) -> str:
+    text = source["title"]
+    if source.get("year"):
+        text += f" ({source['year']})"
+    if source.get("quote"):
+        text += f": “{source['quote']}”"
+    elif source.get("locator"):
+        text += f", {source['locator']}"
+    return text
