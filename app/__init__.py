@@ -36,10 +36,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.web.main import bp as main_bp
+    from app.web.reports import bp as reports_bp
     from app.web.scans import bp as scans_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(scans_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -49,13 +51,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import db_cli, demo_cli, forms_cli, rules_cli, scan_cli
+    from app.cli import db_cli, demo_cli, forms_cli, report_cli, rules_cli, scan_cli
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(report_cli)
 
 
 def register_filters(app: Flask) -> None:

@@ -85,10 +85,7 @@ def rules_list(scan: str | None, include_inactive: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Eén JSON-object als uitvoer.")
 def scan_evaluate(scan: str, answers_file: Path, as_json: bool) -> None:
     """Evalueer één set antwoorden (JSON-object: vraag-id → antwoord)."""
-    try:
-        answers = json.loads(answers_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{answers_file} is geen geldige JSON: {exc}") from exc
+    answers = _read_answers(answers_file)
     _load_or_exit()
     try:
         result = catalogue_ext.evaluator.evaluate(scan, answers).to_dict()
@@ -165,3 +162,80 @@ def demo_load() -> None:
 
     created = load_demo(_load_or_exit(), catalogue_ext.evaluator)
     click.echo(f"{created} demoscan(s) aangemaakt.")
+
+
+report_cli = AppGroup("report", help="Rapporten maken en controleren.")
+
+
+@report_cli.command("pdf")
+@click.argument("scan_id", required=False, type=int)
+@click.option("--scan", "scan_type", type=click.Choice(list(SCANS)), help="Type scan (met --answers, zonder database).")
+@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--subject", default="Onbenoemd onderwerp", help="Naam van het onderwerp (met --answers).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def report_pdf(
+    scan_id: int | None, scan_type: str | None, answers_file: Path | None, subject: str, output: Path
+) -> None:
+    """Maak het PDF-rapport van een opgeslagen scan, of van een antwoordenbestand (--scan en --answers)."""
+    from app.reports.render import render_report_pdf
+    from app.services import reports as report_svc
+    from app.services import scans as svc
+
+    if (scan_id is None) == (answers_file is None) or (answers_file is not None and scan_type is None):
+        raise click.UsageError("geef een scannummer, of --scan met --answers")
+    if scan_id is not None:
+        try:
+            scan = svc.get_scan(scan_id)
+        except svc.ScanNotFound as exc:
+            raise click.ClickException(f"scan {scan_id} bestaat niet") from exc
+        if scan.latest_result is None:
+            raise click.ClickException(f"scan {scan_id} is nog niet geëvalueerd")
+        context = report_svc.context_for_result(scan, scan.latest_result)
+    else:
+        answers = _read_answers(answers_file)
+        _load_or_exit()
+        try:
+            context = report_svc.context_for_answers(
+                catalogue_ext.evaluator, scan_type, answers, subject, "opdrachtregel"
+            )
+        except AnswersInvalid as err:
+            for qid, messages in sorted(err.errors.items()):
+                click.echo(f"  - {qid}: {'; '.join(messages)}", err=True)
+            raise click.ClickException("antwoorden geweigerd") from err
+    output.write_bytes(render_report_pdf(context))
+    click.echo(f"Rapport geschreven: {output}")
+
+
+@report_cli.command("verify")
+@click.argument("scan_id", type=int)
+def report_verify(scan_id: int) -> None:
+    """Evalueer een opgeslagen scan opnieuw met de regelset van toen en meld of de uitkomst gelijk is."""
+    from app.services import reproduce
+    from app.services import scans as svc
+
+    try:
+        scan = svc.get_scan(scan_id)
+    except svc.ScanNotFound as exc:
+        raise click.ClickException(f"scan {scan_id} bestaat niet") from exc
+    if scan.latest_result is None:
+        raise click.ClickException(f"scan {scan_id} is nog niet geëvalueerd")
+    try:
+        outcome = reproduce.verify_result(scan.latest_result)
+    except reproduce.ArchiveMissing as exc:
+        raise click.ClickException(f"regelset {exc} is niet gearchiveerd") from exc
+    if outcome.identical:
+        click.echo(f"Identiek: scan {scan_id} geeft met regelset {outcome.ruleset_version} dezelfde uitkomst.")
+        return
+    click.echo(f"NIET identiek (regelset {outcome.ruleset_version}):")
+    if not outcome.fingerprint_ok:
+        click.echo("  - de vingerafdruk van de antwoorden klopt niet")
+    for difference in outcome.differences:
+        click.echo(f"  - {difference}")
+    sys.exit(1)
+
+
+def _read_answers(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{path} is geen geldige JSON: {exc}") from exc

@@ -214,7 +214,9 @@ def _answered(questionnaire, answers: dict[str, Any]) -> tuple[dict[str, Any], .
         for q in step.questions:
             if is_answered(answers.get(q.id)):
                 shown = show_answer(q, answers[q.id])
-                rows.append({"step": step.title, "question": q.id, "label": q.label, "shown": shown, "source": q.source})
+                rows.append(
+                    {"step": step.title, "question": q.id, "label": q.label, "shown": shown, "source": q.source}
+                )
     return tuple(rows)
 
 

@@ -68,10 +68,14 @@ class CheckPointSchema(Schema):
 
 
 class AnswerSchema(Schema):
-    step = fields.String()
     label = fields.String()
     shown = fields.String()
     source_label = fields.String()
+
+
+class AnswerGroupSchema(Schema):
+    step = fields.String()
+    answers = fields.List(fields.Nested(AnswerSchema))
 
 
 class ReviewSchema(Schema):
@@ -107,7 +111,7 @@ class ReportSchema(Schema):
     groups = fields.List(fields.Nested(GroupSchema))
     not_fired = fields.List(fields.String())
     check_points = fields.List(fields.Nested(CheckPointSchema))
-    answers = fields.List(fields.Nested(AnswerSchema))
+    answer_groups = fields.List(fields.Nested(AnswerGroupSchema))
     review = fields.Nested(ReviewSchema, allow_none=True)
     ruleset_version = fields.String()
     questionnaire_version = fields.Integer()
@@ -158,10 +162,7 @@ def build_context(
         "groups": _groups(snapshot["fired"]),
         "not_fired": [f"{n['id']} {n['title']}" for n in snapshot["not_fired"]],
         "check_points": [{"indicator": f["id"], "text": c} for f in snapshot["fired"] for c in f["control_points"]],
-        "answers": [
-            {"step": a["step"], "label": a["label"], "shown": a["shown"], "source_label": ANSWER_SOURCES[a["source"]]}
-            for a in snapshot["answered"]
-        ],
+        "answer_groups": _answer_groups(snapshot["answered"]),
         "review": review,
         "ruleset_version": snapshot["ruleset_version"],
         "questionnaire_version": snapshot["questionnaire_version"],
@@ -196,6 +197,17 @@ def _groups(fired: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return list(groups.values())
+
+
+def _answer_groups(answered: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Answers per step, in questionnaire order."""
+    groups: list[dict[str, Any]] = []
+    for a in answered:
+        if not groups or groups[-1]["step"] != a["step"]:
+            groups.append({"step": a["step"], "answers": []})
+        row = {"label": a["label"], "shown": a["shown"], "source_label": ANSWER_SOURCES[a["source"]]}
+        groups[-1]["answers"].append(row)
+    return groups
 
 
 def _source_text(source: dict[str, Any]) -> str:

@@ -56,7 +56,9 @@ def verify_result(result: ScanResult) -> Verification:
         differences.append(f"archief geeft regelset {catalogue.version(scan_type)}")
     fresh = _normalise(Evaluator(catalogue, DurableEngine()).evaluate(scan_type, result.answers).to_dict())
     stored = _normalise(result.snapshot)
-    differences += [f"verschil in '{key}'" for key in sorted(set(fresh) | set(stored)) if fresh.get(key) != stored.get(key)]
+    differences += [
+        f"verschil in '{key}'" for key in sorted(set(fresh) | set(stored)) if fresh.get(key) != stored.get(key)
+    ]
     fingerprint_ok = answers_fingerprint(result.answers, result.ruleset_version) == result.answers_hash
     return Verification(result.ruleset_version, not differences and fingerprint_ok, fingerprint_ok, differences)
 

@@ -1,0 +1,40 @@
+"""Build report contexts: from a stored result (the normal case) or from answers alone (CLI, no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from app.engine.evaluator import Evaluator
+from app.models import Scan, ScanResult
+from app.reports.context import build_context
+from app.services.scans import answers_fingerprint
+
+
+def context_for_result(scan: Scan, result: ScanResult) -> dict[str, Any]:
+    """The report of a stored evaluation, rendered from its snapshot, never re-evaluated."""
+    return build_context(
+        result.snapshot,
+        subject_name=scan.subject_name,
+        subject_address=scan.subject_address,
+        subject_kvk=scan.subject_kvk,
+        author=result.created_by,
+        evaluated_at=result.created_at,
+        fingerprint=result.answers_hash,
+        scan_id=scan.id,
+    )
+
+
+def context_for_answers(
+    evaluator: Evaluator, scan_type: str, answers: dict[str, Any], subject: str, author: str
+) -> dict[str, Any]:
+    """A report straight from an answer set (validated here), without storing anything."""
+    evaluation = evaluator.evaluate(scan_type, answers)
+    clean = {a["question"]: answers[a["question"]] for a in evaluation.to_dict()["answered"]}
+    return build_context(
+        evaluation.to_dict(),
+        subject_name=subject,
+        author=author,
+        evaluated_at=dt.datetime.now(dt.UTC),
+        fingerprint=answers_fingerprint(clean, evaluation.ruleset_version),
+    )

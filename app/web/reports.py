@@ -1,0 +1,40 @@
+"""The advice report of a scan: HTML view and PDF download, both from the stored result snapshot."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, url_for
+
+from app.reports.render import render_report_html, render_report_pdf
+from app.services import reports as report_svc
+from app.services import scans as svc
+
+bp = Blueprint("reports", __name__, url_prefix="/scans")
+
+
+def _context(scan_id: int):
+    try:
+        scan = svc.get_scan(scan_id)
+    except svc.ScanNotFound:
+        abort(404)
+    result = scan.latest_result
+    if result is None:
+        abort(404)
+    return scan, report_svc.context_for_result(scan, result)
+
+
+@bp.get("/<int:scan_id>/rapport")
+def view(scan_id: int):
+    scan, context = _context(scan_id)
+    links = {"back": url_for("scans.result", scan_id=scan.id), "pdf": url_for("reports.pdf", scan_id=scan.id)}
+    return render_report_html(context, links=links)
+
+
+@bp.get("/<int:scan_id>/rapport.pdf")
+def pdf(scan_id: int):
+    scan, context = _context(scan_id)
+    filename = f"bibob-rapport-scan-{scan.id}.pdf"
+    return Response(
+        render_report_pdf(context),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
