@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     configure(app, config)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -34,11 +35,19 @@ def register_extensions(app: Flask) -> None:
     init_extensions(app)
 
 
+def register_security(app: Flask) -> None:
+    from app.web.security import init_security
+
+    init_security(app)
+
+
 def register_blueprints(app: Flask) -> None:
+    from app.web.auth import bp as auth_bp
     from app.web.main import bp as main_bp
     from app.web.reports import bp as reports_bp
     from app.web.scans import bp as scans_bp
 
+    app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(scans_bp)
     app.register_blueprint(reports_bp)
@@ -51,7 +60,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import db_cli, demo_cli, forms_cli, report_cli, rules_cli, scan_cli
+    from app.cli import db_cli, demo_cli, forms_cli, report_cli, rules_cli, scan_cli, users_cli
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
@@ -59,6 +68,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(users_cli)
 
 
 def register_filters(app: Flask) -> None:

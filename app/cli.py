@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.db import db
 from app.engine.evaluator import AnswersInvalid
 from app.engine.selftest import run_rule_tests
 from app.extensions import catalogue as catalogue_ext
@@ -178,19 +179,16 @@ def report_pdf(
 ) -> None:
     """Maak het PDF-rapport van een opgeslagen scan, of van een antwoordenbestand (--scan en --answers)."""
     from app.reports.render import render_report_pdf
+    from app.services import audit
     from app.services import reports as report_svc
-    from app.services import scans as svc
 
     if (scan_id is None) == (answers_file is None) or (answers_file is not None and scan_type is None):
         raise click.UsageError("geef een scannummer, of --scan met --answers")
     if scan_id is not None:
-        try:
-            scan = svc.get_scan(scan_id)
-        except svc.ScanNotFound as exc:
-            raise click.ClickException(f"scan {scan_id} bestaat niet") from exc
-        if scan.latest_result is None:
-            raise click.ClickException(f"scan {scan_id} is nog niet geëvalueerd")
+        scan = _stored_scan(scan_id)
         context = report_svc.context_for_result(scan, scan.latest_result)
+        audit.record("pdf_exported", scan.id, user=None, result_id=scan.latest_result.id, via="opdrachtregel")
+        db.session.commit()
     else:
         answers = _read_answers(answers_file)
         _load_or_exit()
@@ -211,14 +209,8 @@ def report_pdf(
 def report_verify(scan_id: int) -> None:
     """Evalueer een opgeslagen scan opnieuw met de regelset van toen en meld of de uitkomst gelijk is."""
     from app.services import reproduce
-    from app.services import scans as svc
 
-    try:
-        scan = svc.get_scan(scan_id)
-    except svc.ScanNotFound as exc:
-        raise click.ClickException(f"scan {scan_id} bestaat niet") from exc
-    if scan.latest_result is None:
-        raise click.ClickException(f"scan {scan_id} is nog niet geëvalueerd")
+    scan = _stored_scan(scan_id)
     try:
         outcome = reproduce.verify_result(scan.latest_result)
     except reproduce.ArchiveMissing as exc:
@@ -234,8 +226,60 @@ def report_verify(scan_id: int) -> None:
     sys.exit(1)
 
 
+def _stored_scan(scan_id: int):
+    """A scan with a result, for operator commands (the CLI runs as the server's operator)."""
+    from app.models import Scan
+
+    scan = db.session.get(Scan, scan_id)
+    if scan is None:
+        raise click.ClickException(f"scan {scan_id} bestaat niet")
+    if scan.latest_result is None:
+        raise click.ClickException(f"scan {scan_id} is nog niet geëvalueerd")
+    return scan
+
+
 def _read_answers(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise click.ClickException(f"{path} is geen geldige JSON: {exc}") from exc
+
+
+users_cli = AppGroup("users", help="Organisaties en gebruikers beheren.")
+
+
+@users_cli.command("create-org")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["gemeente", "riec"]), required=True)
+def users_create_org(name: str, kind: str) -> None:
+    """Maak een organisatie (gemeente of RIEC)."""
+    from app.services import accounts
+
+    try:
+        org = accounts.create_organisation(name, kind)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Organisatie {org.name} ({org.kind}) aangemaakt.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["bibob_officer", "tov_adviser", "jurist", "admin"]), required=True)
+@click.option("--org", "org_name", required=True, help="Naam van de organisatie.")
+@click.password_option("--password", help="Minstens 12 tekens; wordt gevraagd als u het weglaat.")
+def users_create(email: str, name: str, role: str, org_name: str, password: str) -> None:
+    """Maak een gebruiker."""
+    from sqlalchemy import select
+
+    from app.models import Organisation
+    from app.services import accounts
+
+    org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
+    if org is None:
+        raise click.ClickException(f"organisatie {org_name!r} bestaat niet")
+    try:
+        user = accounts.create_user(email, name, role, org, password)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Gebruiker {user.email} ({user.role}) aangemaakt bij {org.name}.")

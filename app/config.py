@@ -22,9 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "FORMS_DIR": str(FORMS_DIR),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
-    "SQLALCHEMY_DATABASE_URI": None,
-    # Until accounts exist (issue 5), who is recorded as the author:
-    "DEFAULT_USER": "demo-gebruiker",  # default: SQLite file in the instance folder
+    "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
+    "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
 }
 
 

@@ -9,11 +9,25 @@ from sqlalchemy import select
 
 from app.db import db
 from app.engine.evaluator import Evaluator
-from app.models import Scan
+from app.models import Organisation, Scan, User
 from app.rules.catalogue import Catalogue
+from app.services import accounts
 from app.services import scans as svc
 
-DEMO_USER = "demo-gebruiker"
+#: Demo accounts (printed in the README; demo only, never in production).
+DEMO_PASSWORD = "demo-wachtwoord-123"
+DEMO_ORGS = [
+    ("Gemeente Voorbeeldstad (demo)", "gemeente"),
+    ("Gemeente Anderstad (demo)", "gemeente"),
+    ("RIEC Midden-Nederland (demo)", "riec"),
+]
+DEMO_USERS = [
+    ("bibob@voorbeeldstad.demo", "Bea Bibob (demo)", "bibob_officer", "Gemeente Voorbeeldstad (demo)"),
+    ("bibob@anderstad.demo", "Anton Ander (demo)", "bibob_officer", "Gemeente Anderstad (demo)"),
+    ("jurist@riec.demo", "Jet Jurist (demo)", "jurist", "RIEC Midden-Nederland (demo)"),
+    ("tov@riec.demo", "Tom TOV (demo)", "tov_adviser", "RIEC Midden-Nederland (demo)"),
+    ("beheer@riec.demo", "Bas Beheer (demo)", "admin", "RIEC Midden-Nederland (demo)"),
+]
 
 #: (scan type, subject, answers per step id, evaluate?)
 DEMO_SCANS: list[tuple[str, svc.Subject, dict[str, dict], bool]] = [
@@ -91,14 +105,30 @@ DEMO_SCANS: list[tuple[str, svc.Subject, dict[str, dict], bool]] = [
 ]
 
 
+def load_demo_accounts() -> dict[str, User]:
+    """Create the demo organisations and users that do not exist yet; return users by email."""
+    orgs = {}
+    for name, kind in DEMO_ORGS:
+        orgs[name] = db.session.scalar(select(Organisation).where(Organisation.name == name)) or (
+            accounts.create_organisation(name, kind)
+        )
+    users = {}
+    for email, name, role, org in DEMO_USERS:
+        users[email] = db.session.scalar(select(User).where(User.email == email)) or (
+            accounts.create_user(email, name, role, orgs[org], DEMO_PASSWORD)
+        )
+    return users
+
+
 def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
-    """Create the demo scans that do not exist yet; return how many were created."""
+    """Create the demo accounts and the demo scans that do not exist yet; return how many scans were created."""
+    officer = load_demo_accounts()["bibob@voorbeeldstad.demo"]
     created = 0
     for scan_type, subject, steps, evaluate in DEMO_SCANS:
         if db.session.scalar(select(Scan.id).where(Scan.subject_name == subject.name)):
             continue
         questionnaire = catalogue.questionnaires[scan_type]
-        scan = svc.create_scan(questionnaire, subject, DEMO_USER)
+        scan = svc.create_scan(questionnaire, subject, officer)
         step_ids = [s.id for s in questionnaire.steps]
         for step_id, answers in steps.items():
             step = questionnaire.step(step_id)
@@ -106,8 +136,8 @@ def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
             if errors:
                 raise ValueError(f"demo data for {subject.name}, step {step_id}: {errors}")
             following = step_ids[step_ids.index(step_id) + 1] if step_id != step_ids[-1] else None
-            svc.save_step(scan, step, kept, following)
+            svc.save_step(scan, step, kept, following, officer)
         if evaluate:
-            svc.evaluate_scan(scan, evaluator, DEMO_USER)
+            svc.evaluate_scan(scan, evaluator, officer)
         created += 1
     return created

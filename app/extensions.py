@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from app.db import db
@@ -10,9 +11,19 @@ from app.services.catalogue import CatalogueService
 
 catalogue = CatalogueService()
 csrf = CSRFProtect()
+login_manager = LoginManager()
 
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.models import User
+
+        return db.session.get(User, int(user_id))
+
     catalogue.init_app(app)

@@ -36,8 +36,43 @@ def _database_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+PASSWORD = "test-wachtwoord-123"
+ORGS = {
+    "voorbeeldstad": ("Gemeente Voorbeeldstad", "gemeente"),
+    "anderstad": ("Gemeente Anderstad", "gemeente"),
+    "riec": ("RIEC Midden-Nederland", "riec"),
+}
+#: Test accounts by short name: (email, role, organisation key).
+USERS = {
+    "officer": ("bibob@voorbeeldstad.test", "bibob_officer", "voorbeeldstad"),
+    "officer2": ("collega@voorbeeldstad.test", "bibob_officer", "voorbeeldstad"),
+    "other_officer": ("bibob@anderstad.test", "bibob_officer", "anderstad"),
+    "jurist": ("jurist@riec.test", "jurist", "riec"),
+    "tov": ("tov@riec.test", "tov_adviser", "riec"),
+    "admin": ("beheer@riec.test", "admin", "riec"),
+}
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(PASSWORD)
+
+
+def _create_accounts(password_hash: str) -> None:
+    from app.models import Organisation, User
+
+    orgs = {key: Organisation(name=name, kind=kind) for key, (name, kind) in ORGS.items()}
+    db.session.add_all(orgs.values())
+    for key, (email, role, org) in USERS.items():
+        name = key.replace("_", " ").title()
+        db.session.add(User(email=email, name=name, role=role, organisation=orgs[org], password_hash=password_hash))
+    db.session.commit()
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, password_hash):
     url = _database_url(tmp_path)
     app = create_app(
         {"ENV_NAME": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
@@ -45,6 +80,7 @@ def app(tmp_path):
     with app.app_context():
         _reset_schema()
         upgrade()
+        _create_accounts(password_hash)
     yield app
     with app.app_context():
         db.session.remove()
@@ -101,12 +137,20 @@ def scratch(tmp_path) -> CatalogueCopy:
     return CatalogueCopy(tmp_path)
 
 
-class ScanActions:
-    """Drive the wizard like a person: start a scan, fill steps, evaluate."""
+def login(client, who: str):
+    """Log a test client in as one of USERS; returns the response."""
+    response = client.post("/inloggen", data={"email": USERS[who][0], "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
 
-    def __init__(self, client, questionnaires):
+
+class ScanActions:
+    """Drive the wizard like a person (logged in as the gemeente officer): start, fill steps, evaluate."""
+
+    def __init__(self, client, questionnaires, who: str = "officer"):
         self.client = client
         self.questionnaires = questionnaires
+        login(client, who)
 
     def start(self, scan_type: str, name: str = "Café De Proef (fictief)", **extra) -> int:
         data = {"scan_type": scan_type, "subject_name": name, "subject_address": "Teststraat 1, Utrecht"} | extra

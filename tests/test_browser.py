@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.db import db
 from app.migrate import upgrade
+from tests.conftest import PASSWORD, USERS, _create_accounts
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -20,10 +21,11 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
-def live_server(tmp_path):
+def live_server(tmp_path, password_hash):
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}"})
     with app.app_context():
         upgrade()
+        _create_accounts(password_hash)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -59,7 +61,7 @@ def page():
 
 def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(live_server + "/")
+    log_in(page, live_server, "officer")
     page.get_by_role("link", name="Start horecascan").click()
     page.get_by_label("Naam van de onderneming, inrichting of het object").fill("Café De Browsertest (fictief)")
     page.get_by_role("button", name="Start de scan").click()
@@ -97,3 +99,11 @@ def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     assert "Risiconiveau" in body and "Bibob-conclusie" in body
     page.screenshot(path=str(ARTIFACTS / "horeca-resultaat.png"), full_page=True)
     assert (ARTIFACTS / "horeca-resultaat.png").stat().st_size > 10_000
+
+
+def log_in(page, base: str, who: str) -> None:
+    page.goto(base + "/inloggen")
+    page.get_by_label("E-mailadres").fill(USERS[who][0])
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(base + "/")

@@ -61,7 +61,7 @@ def test_no_report_without_an_evaluation_or_a_scan(scans):
     assert scans.client.get("/scans/4242/rapport.pdf").status_code == 404
 
 
-def test_a_rule_change_after_evaluation_does_not_change_the_report(tmp_path, scratch, catalogue):
+def test_a_rule_change_after_evaluation_does_not_change_the_report(tmp_path, scratch, catalogue, password_hash):
     config = {
         "ENV_NAME": "testing",
         "WTF_CSRF_ENABLED": False,
@@ -70,9 +70,11 @@ def test_a_rule_change_after_evaluation_does_not_change_the_report(tmp_path, scr
         "FORMS_DIR": str(scratch.forms),
     }
     before = create_app(config)
+    from tests.conftest import ScanActions, _create_accounts, login
+
     with before.app_context():
         upgrade()
-    from tests.conftest import ScanActions
+        _create_accounts(password_hash)
 
     scans = ScanActions(before.test_client(), catalogue.questionnaires)
     scan_id = evaluated_scan(scans, "horeca")
@@ -81,6 +83,7 @@ def test_a_rule_change_after_evaluation_does_not_change_the_report(tmp_path, scr
     scratch.edit("rules/horeca/HOR-009.yaml", "weight: 4", "weight: 9")  # the rules change afterwards
     after = create_app(config)
     client = after.test_client()
+    login(client, "officer")
     new_text, _ = pdf_text(client.get(f"/scans/{scan_id}/rapport.pdf").data)
     assert new_text == old_text and "HOR-009  Overnamesom past niet bij de verwachte omzet +4" in new_text
     assert "De regels zijn sinds deze evaluatie gewijzigd" in client.get(f"/scans/{scan_id}/resultaat").get_data(

@@ -5,9 +5,10 @@ import threading
 import pytest
 
 from app.db import db
-from app.models import Scan, ScanResult
+from app.models import Scan, ScanResult, User
 from app.rules.vocabulary import SCANS
 from app.services import scans as svc
+from tests.conftest import USERS
 
 REQUIRED = {
     "horeca": {"vergunningsoort": "beide", "inrichting_type": "cafe_bar"},
@@ -142,8 +143,9 @@ def db_level(app, scan_id):
 def test_concurrent_saves_of_different_steps_lose_no_answer(app, catalogue):
     questionnaire = catalogue.questionnaires["horeca"]
     with app.app_context():
-        scan = svc.create_scan(questionnaire, svc.Subject("Bar Gelijktijdig (fictief)"), "tester")
-        scan_id = scan.id
+        officer = db.session.scalar(db.select(User).where(User.email == USERS["officer"][0]))
+        scan = svc.create_scan(questionnaire, svc.Subject("Bar Gelijktijdig (fictief)"), officer)
+        scan_id, officer_id = scan.id, officer.id
     barrier = threading.Barrier(2)
     errors = []
 
@@ -151,8 +153,9 @@ def test_concurrent_saves_of_different_steps_lose_no_answer(app, catalogue):
         try:
             with app.app_context():
                 target = db.session.get(Scan, scan_id)
+                user = db.session.get(User, officer_id)
                 barrier.wait()
-                svc.save_step(target, questionnaire.step(step_id), answers, None)
+                svc.save_step(target, questionnaire.step(step_id), answers, None, user)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -5,14 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db
 
 STATUS_DRAFT = "draft"
 STATUS_EVALUATED = "evaluated"
-STATUSES = {STATUS_DRAFT: "Concept", STATUS_EVALUATED: "Geëvalueerd"}
+STATUS_SUBMITTED = "submitted"
+STATUS_IN_REVIEW = "in_review"
+STATUS_APPROVED = "approved"
+STATUS_RETURNED = "returned"
+STATUSES = {
+    STATUS_DRAFT: "Concept",
+    STATUS_EVALUATED: "Geëvalueerd",
+    STATUS_SUBMITTED: "Ingediend voor beoordeling",
+    STATUS_IN_REVIEW: "In beoordeling",
+    STATUS_APPROVED: "Vastgesteld",
+    STATUS_RETURNED: "Teruggestuurd",
+}
+#: Statuses in which the RIEC may see a scan (it was submitted for review).
+RIEC_VISIBLE = (STATUS_SUBMITTED, STATUS_IN_REVIEW, STATUS_APPROVED, STATUS_RETURNED)
 
 
 def _now() -> dt.datetime:
@@ -31,6 +44,16 @@ class Scan(db.Model):
     subject_address: Mapped[str] = mapped_column(String(300), default="")
     subject_kvk: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_by: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True, index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    shared_with_riec: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_remarks: Mapped[str] = mapped_column(Text, default="")
+    amended_advice: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version_no: Mapped[int] = mapped_column(Integer, default=1)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id"), nullable=True)
     current_step: Mapped[str | None] = mapped_column(String(40), nullable=True)
     questionnaire_version: Mapped[int] = mapped_column(Integer)
     latest_level: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
@@ -88,3 +111,19 @@ class ScanResult(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     scan: Mapped[Scan] = relationship(back_populates="results")
+
+
+class Rebuttal(db.Model):
+    """A jurist's judgement on one fired indicator: rebutted (with a reason) and/or a note."""
+
+    __tablename__ = "rebuttals"
+    __table_args__ = (UniqueConstraint("result_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("scan_results.id", ondelete="CASCADE"), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(16))
+    rebutted: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

@@ -19,15 +19,12 @@ from app.db import db
 from app.engine.evaluator import Evaluator
 from app.forms.answers import validate_answers
 from app.forms.model import Question, Questionnaire, Step
-from app.models import Scan, ScanResult, ScanStep
-from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED, _now
+from app.models import Scan, ScanResult, ScanStep, User
+from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED, STATUS_RETURNED, _now
 from app.rules.conditions import is_answered
 from app.rules.vocabulary import SCANS
+from app.services import access, audit
 from app.services.reproduce import archive_ruleset
-
-
-class ScanNotFound(LookupError):
-    """No scan with that id (or not visible to this user): the view answers 404."""
 
 
 class StepNotFound(LookupError):
@@ -49,27 +46,25 @@ class Subject:
     kvk: str | None = None
 
 
-def create_scan(questionnaire: Questionnaire, subject: Subject, user: str) -> Scan:
-    """Start a draft scan of a subject; it resumes at the first step."""
+def create_scan(questionnaire: Questionnaire, subject: Subject, user: User) -> Scan:
+    """Start a draft scan of a subject for the user's gemeente; it resumes at the first step."""
+    access.require(user, "create")
     scan = Scan(
         scan_type=questionnaire.scan,
         status=STATUS_DRAFT,
         subject_name=subject.name,
         subject_address=subject.address,
         subject_kvk=subject.kvk,
-        created_by=user,
+        created_by=user.name,
+        author_id=user.id,
+        organisation_id=user.organisation_id,
         current_step=questionnaire.steps[0].id,
         questionnaire_version=questionnaire.version,
     )
     db.session.add(scan)
+    db.session.flush()
+    audit.record("scan_created", scan.id, user=user, scan_type=scan.scan_type)
     db.session.commit()
-    return scan
-
-
-def get_scan(scan_id: int) -> Scan:
-    scan = db.session.get(Scan, scan_id)
-    if scan is None:
-        raise ScanNotFound(scan_id)
     return scan
 
 
@@ -106,8 +101,9 @@ def check_step(
     return kept, errors
 
 
-def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None) -> None:
+def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None, user: User) -> None:
     """Store one step's answers atomically (upsert of one row), so other steps are never touched."""
+    access.require(user, "edit", scan)
     table = ScanStep.__table__
     values = {"scan_id": scan.id, "step_id": step.id, "answers": answers, "saved_at": _now()}
     dialect = db.session.get_bind().dialect.name
@@ -120,6 +116,9 @@ def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | 
     db.session.execute(statement)
     scan.current_step = next_step
     scan.updated_at = _now()
+    if scan.status == STATUS_EVALUATED:
+        scan.status = STATUS_DRAFT  # answers changed: the stored result no longer matches them
+    audit.record("step_saved", scan.id, user=user, step=step.id)
     db.session.commit()
     db.session.expire(scan, ["steps"])
 
@@ -150,8 +149,9 @@ def answers_fingerprint(answers: dict[str, Any], ruleset_version: str) -> str:
     return hashlib.sha256(f"{ruleset_version}\n{canonical}".encode()).hexdigest()
 
 
-def evaluate_scan(scan: Scan, evaluator: Evaluator, user: str) -> ScanResult:
+def evaluate_scan(scan: Scan, evaluator: Evaluator, user: User) -> ScanResult:
     """Evaluate the scan's current answers and store the result as a snapshot."""
+    access.require(user, "evaluate", scan)
     questionnaire = evaluator.catalogue.questionnaires[scan.scan_type]
     answers = effective_answers(questionnaire, scan)
     missing = missing_required(questionnaire, answers)
@@ -169,13 +169,16 @@ def evaluate_scan(scan: Scan, evaluator: Evaluator, user: str) -> ScanResult:
         answers=answers,
         snapshot=snapshot,
         answers_hash=answers_fingerprint(answers, evaluation.ruleset_version),
-        created_by=user,
+        created_by=user.name,
     )
     db.session.add(result)
     archive_ruleset(evaluator.catalogue, scan.scan_type)
-    scan.status = STATUS_EVALUATED
+    if scan.status != STATUS_RETURNED:
+        scan.status = STATUS_EVALUATED
     scan.latest_level = evaluation.score.level
     scan.current_step = None
+    db.session.flush()
+    audit.record("scan_evaluated", scan.id, user=user, result_id=result.id, level=result.level)
     db.session.commit()
     return result
 
@@ -192,9 +195,9 @@ class ScanFilter:
 PAGE_SIZE = 50
 
 
-def find_scans(f: ScanFilter) -> tuple[list[Scan], int]:
-    """Scans matching the filter, newest first, one page; and the total count."""
-    query = select(Scan)
+def find_scans(user: User, f: ScanFilter) -> tuple[list[Scan], int]:
+    """Scans this user may see that match the filter, newest first, one page; and the total count."""
+    query = access.visible_scans(user)
     if f.text:
         like = f"%{f.text.lower()}%"
         query = query.where(

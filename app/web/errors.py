@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
+
+
+class Refused(Forbidden):
+    """403 with a Dutch reason the user may read (why this action is not allowed)."""
+
+    def __init__(self, reason: str):
+        super().__init__(description=reason)
+        self.dutch = True
+
 
 MESSAGES = {
     400: "Het verzoek kon niet worden verwerkt.",
@@ -19,7 +28,8 @@ def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
-        return render_template("error.html", code=code, message=MESSAGES.get(code, exc.description)), code
+        message = exc.description if getattr(exc, "dutch", False) else MESSAGES.get(code, "Er ging iets mis.")
+        return render_template("error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

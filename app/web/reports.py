@@ -3,35 +3,40 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, url_for
+from flask_login import current_user
 
+from app.db import db
 from app.reports.render import render_report_html, render_report_pdf
+from app.services import access, audit
 from app.services import reports as report_svc
-from app.services import scans as svc
 
 bp = Blueprint("reports", __name__, url_prefix="/scans")
 
 
-def _context(scan_id: int):
+def _context(scan_id: int, action: str):
+    """The report of a scan this user may see, with one audit entry for this view or export."""
     try:
-        scan = svc.get_scan(scan_id)
-    except svc.ScanNotFound:
+        scan = access.scan_for(current_user, scan_id)
+    except access.ScanNotFound:
         abort(404)
     result = scan.latest_result
     if result is None:
         abort(404)
+    audit.record(action, scan.id, result_id=result.id)
+    db.session.commit()
     return scan, report_svc.context_for_result(scan, result)
 
 
 @bp.get("/<int:scan_id>/rapport")
 def view(scan_id: int):
-    scan, context = _context(scan_id)
+    scan, context = _context(scan_id, "report_viewed")
     links = {"back": url_for("scans.result", scan_id=scan.id), "pdf": url_for("reports.pdf", scan_id=scan.id)}
     return render_report_html(context, links=links)
 
 
 @bp.get("/<int:scan_id>/rapport.pdf")
 def pdf(scan_id: int):
-    scan, context = _context(scan_id)
+    scan, context = _context(scan_id, "pdf_exported")
     filename = f"bibob-rapport-scan-{scan.id}.pdf"
     return Response(
         render_report_pdf(context),

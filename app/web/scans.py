@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.db import db
 from app.engine.evaluator import show_answer
 from app.extensions import catalogue
 from app.forms.model import ANSWER_SOURCES, PERSON_ROLES, QUESTION_TYPES
 from app.models.scan import STATUSES
 from app.rules.conditions import describe, leaves, questions
 from app.rules.vocabulary import LEVELS, SCANS
+from app.services import access, audit
 from app.services import scans as svc
+from app.web.errors import Refused
 from app.web.form_input import PERSON_ROWS_EXTRA, display_value, parse_step
 
 bp = Blueprint("scans", __name__, url_prefix="/scans")
-
-
-def current_user_name() -> str:
-    """Who is acting. Until accounts exist (issue 5) this is the configured demo user."""
-    return current_app.config["DEFAULT_USER"]
 
 
 class SubjectSchema(Schema):
@@ -36,11 +35,16 @@ class SubjectSchema(Schema):
     )
 
 
-def _load_scan(scan_id: int):
+def _load_scan(scan_id: int, action: str | None = None):
+    """The scan if this user may see it (404 otherwise), checked for `action` (403 with a reason)."""
     try:
-        scan = svc.get_scan(scan_id)
-    except svc.ScanNotFound:
+        scan = access.scan_for(current_user, scan_id)
+    except access.ScanNotFound:
         abort(404)
+    if action:
+        reason = access.refusal(current_user, action, scan)
+        if reason:
+            raise Refused(reason)
     return scan, catalogue.load().questionnaires[scan.scan_type]
 
 
@@ -53,7 +57,7 @@ def index():
         level=request.args.get("level", "") if request.args.get("level") in LEVELS else "",
         page=request.args.get("page", 1, type=int) or 1,
     )
-    rows, total = svc.find_scans(f)
+    rows, total = svc.find_scans(current_user, f)
     return render_template(
         "scans/list.html",
         scans=rows,
@@ -68,6 +72,9 @@ def index():
 
 @bp.route("/nieuw", methods=["GET", "POST"])
 def new():
+    reason = access.refusal(current_user, "create")
+    if reason:
+        raise Refused(reason)
     values = {"scan_type": request.args.get("type", ""), "subject_name": "", "subject_address": "", "subject_kvk": ""}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -79,7 +86,7 @@ def new():
         else:
             questionnaire = catalogue.load().questionnaires[data["scan_type"]]
             subject = svc.Subject(data["subject_name"], data["subject_address"], data["subject_kvk"] or None)
-            scan = svc.create_scan(questionnaire, subject, current_user_name())
+            scan = svc.create_scan(questionnaire, subject, current_user)
             return redirect(url_for("scans.step", scan_id=scan.id, step_id=scan.current_step))
     status = 422 if errors else 200
     return render_template("scans/new.html", values=values, errors=errors, scan_types=SCANS), status
@@ -97,7 +104,7 @@ def resume(scan_id: int):
 
 @bp.route("/<int:scan_id>/stap/<step_id>", methods=["GET", "POST"])
 def step(scan_id: int, step_id: str):
-    scan, questionnaire = _load_scan(scan_id)
+    scan, questionnaire = _load_scan(scan_id, "edit")
     try:
         step = svc.get_step(questionnaire, step_id)
     except svc.StepNotFound:
@@ -110,7 +117,7 @@ def step(scan_id: int, step_id: str):
             kept, errors = svc.check_step(questionnaire, step, typed, saved)
         if not errors:
             target = _neighbour(questionnaire, step, request.form.get("actie"))
-            svc.save_step(scan, step, kept, target)
+            svc.save_step(scan, step, kept, target, current_user)
             if target is None:
                 return redirect(url_for("scans.summary", scan_id=scan.id))
             return redirect(url_for("scans.step", scan_id=scan.id, step_id=target))
@@ -162,11 +169,11 @@ def _render_questions(questionnaire, step, saved):
 
 @bp.route("/<int:scan_id>/overzicht", methods=["GET", "POST"])
 def summary(scan_id: int):
-    scan, questionnaire = _load_scan(scan_id)
+    scan, questionnaire = _load_scan(scan_id, "edit" if request.method == "POST" else None)
     answers = svc.effective_answers(questionnaire, scan)
     missing = svc.missing_required(questionnaire, answers)
     if request.method == "POST" and not missing:
-        svc.evaluate_scan(scan, catalogue.evaluator, current_user_name())
+        svc.evaluate_scan(scan, catalogue.evaluator, current_user)
         return redirect(url_for("scans.result", scan_id=scan.id))
     return render_template(
         "scans/summary.html",
@@ -189,6 +196,8 @@ def result(scan_id: int):
     stored = scan.latest_result
     if stored is None:
         return redirect(url_for("scans.summary", scan_id=scan.id))
+    audit.record("result_viewed", scan.id, result_id=stored.id)
+    db.session.commit()
     snap = stored.snapshot
     catalogue_now = catalogue.load()
     return render_template(

@@ -1,0 +1,51 @@
+"""The audit trail: who did what, when, to which scan. Append-only (the database refuses changes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import db
+
+ACTIONS = {
+    "login": "Ingelogd",
+    "login_failed": "Inloggen mislukt",
+    "logout": "Uitgelogd",
+    "scan_created": "Scan aangemaakt",
+    "step_saved": "Stap opgeslagen",
+    "scan_evaluated": "Scan geëvalueerd",
+    "result_viewed": "Resultaat bekeken",
+    "report_viewed": "Rapport bekeken",
+    "pdf_exported": "PDF geëxporteerd",
+    "submitted": "Ingediend voor beoordeling",
+    "review_started": "Beoordeling gestart",
+    "indicator_rebutted": "Indicator weerlegd",
+    "indicator_restored": "Weerlegging ingetrokken",
+    "indicator_noted": "Notitie bij indicator",
+    "advice_amended": "Advies aangepast",
+    "approved": "Vastgesteld",
+    "returned": "Teruggestuurd",
+    "new_version": "Nieuwe versie aangemaakt",
+    "purged": "Verwijderd na bewaartermijn",
+    "user_created": "Gebruiker aangemaakt",
+    "audit_exported": "Audittrail geëxporteerd",
+}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    user_email: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    scan_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,96 @@
+"""Who may see and do what: the one place every query and action on scans goes through.
+
+- A gemeente user (bibob_officer) sees only the scans of its own gemeente.
+- RIEC users (tov_adviser, jurist) see scans a gemeente submitted for review or shared with the RIEC.
+- An admin manages users and reads the audit trail; it sees no scan content (need to know).
+Anything not visible is reported as "not found", so a URL never reveals that a scan exists.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, or_, select
+
+from app.db import db
+from app.models import Scan, User
+from app.models.scan import (
+    RIEC_VISIBLE,
+    STATUS_APPROVED,
+    STATUS_DRAFT,
+    STATUS_EVALUATED,
+    STATUS_IN_REVIEW,
+    STATUS_RETURNED,
+    STATUS_SUBMITTED,
+)
+
+EDITABLE = (STATUS_DRAFT, STATUS_EVALUATED, STATUS_RETURNED)
+
+
+class ScanNotFound(LookupError):
+    """No scan with that id is visible to this user (404)."""
+
+
+class NotAllowed(PermissionError):
+    """The user may see the scan but not do this (403), with a Dutch reason."""
+
+
+def visible_scans(user: User) -> Select:
+    """The base query of every scan list: only what this user may see."""
+    query = select(Scan)
+    if user.role == "bibob_officer":
+        return query.where(Scan.organisation_id == user.organisation_id)
+    if user.role in ("jurist", "tov_adviser"):
+        return query.where(or_(Scan.status.in_(RIEC_VISIBLE), Scan.shared_with_riec.is_(True)))
+    return query.where(false())
+
+
+def scan_for(user: User, scan_id: int) -> Scan:
+    """One scan, if this user may see it; otherwise ScanNotFound."""
+    scan = db.session.scalar(visible_scans(user).where(Scan.id == scan_id))
+    if scan is None:
+        raise ScanNotFound(scan_id)
+    return scan
+
+
+def require(user: User, action: str, scan: Scan | None = None) -> None:
+    """Raise NotAllowed unless the user may do `action` (on `scan`)."""
+    reason = refusal(user, action, scan)
+    if reason:
+        raise NotAllowed(reason)
+
+
+def refusal(user: User, action: str, scan: Scan | None = None) -> str | None:
+    """Why the user may not do this, or None when allowed."""
+    own = scan is not None and user.role == "bibob_officer" and scan.organisation_id == user.organisation_id
+    if action == "create":
+        return None if user.role == "bibob_officer" else "Alleen een Bibob-coördinator van een gemeente start een scan."
+    if action in ("edit", "evaluate"):
+        if not own:
+            return "Alleen de gemeente die de scan heeft, kan hem wijzigen."
+        if scan.status == STATUS_APPROVED:
+            return "Deze scan is vastgesteld en kan niet meer worden gewijzigd. Maak een nieuwe versie."
+        if scan.status not in EDITABLE:
+            return "Deze scan ligt bij de jurist en kan nu niet worden gewijzigd."
+        return None
+    if action == "submit":
+        if not own:
+            return "Alleen de gemeente die de scan heeft, kan hem indienen."
+        if scan.status not in (STATUS_EVALUATED, STATUS_RETURNED) or scan.latest_result is None:
+            return "Alleen een geëvalueerde scan kan worden ingediend."
+        return None
+    if action == "new_version":
+        if own and scan.status == STATUS_APPROVED:
+            return None
+        return "Alleen van een vastgestelde scan maakt u een nieuwe versie."
+    if action == "review":
+        if user.role != "jurist":
+            return "Alleen een jurist van het RIEC beoordeelt."
+        if scan.author_id == user.id:
+            return "Vier ogen: u kunt uw eigen scan niet beoordelen."
+        if scan.status not in (STATUS_SUBMITTED, STATUS_IN_REVIEW):
+            return "Deze scan is niet ingediend voor beoordeling."
+        return None
+    if action == "history":
+        return None if user.role in ("jurist", "admin") else "Alleen juristen en beheerders zien de geschiedenis."
+    if action == "audit":
+        return None if user.role == "admin" else "Alleen beheerders zien de audittrail."
+    return f"onbekende handeling {action}"

@@ -1,0 +1,41 @@
+"""Security around every request: login required, session timeout, secure headers and cookies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+
+OPEN_ENDPOINTS = {"auth.login", "static", "main.health"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def init_security(app: Flask) -> None:
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(minutes=30))
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = app.config["ENV_NAME"] not in ("development", "testing")
+    app.config["REMEMBER_COOKIE_DURATION"] = dt.timedelta(seconds=0)
+
+    @app.before_request
+    def require_login():
+        if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", volgende=request.full_path.rstrip("?")))
+        return None
+
+    @app.after_request
+    def secure_headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        return response
