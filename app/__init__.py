@@ -42,15 +42,19 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.web.audit import bp as audit_bp
     from app.web.auth import bp as auth_bp
     from app.web.main import bp as main_bp
     from app.web.reports import bp as reports_bp
+    from app.web.review import bp as review_bp
     from app.web.scans import bp as scans_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(scans_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(audit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -60,7 +64,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import db_cli, demo_cli, forms_cli, report_cli, rules_cli, scan_cli, users_cli
+    from app.cli import db_cli, demo_cli, forms_cli, report_cli, retention_cli, rules_cli, scan_cli, users_cli
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
@@ -69,6 +73,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(report_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(retention_cli)
 
 
 def register_filters(app: Flask) -> None:

@@ -283,3 +283,17 @@ def users_create(email: str, name: str, role: str, org_name: str, password: str)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Gebruiker {user.email} ({user.role}) aangemaakt bij {org.name}.")
+
+
+retention_cli = AppGroup("retention", help="Bewaartermijn toepassen.")
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Alleen tonen wat verwijderd zou worden.")
+def retention_purge(dry_run: bool) -> None:
+    """Verwijder vastgestelde scans waarvan het besluit ouder is dan RETENTION_DAYS (met een auditregel)."""
+    from app.services import retention
+
+    purged = retention.purge(current_app.config["RETENTION_DAYS"], dry_run=dry_run)
+    verb = "zou verwijderen" if dry_run else "verwijderd"
+    click.echo(f"{len(purged)} scan(s) {verb}: {', '.join(map(str, purged)) or '-'}")

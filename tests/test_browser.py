@@ -100,6 +100,26 @@ def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     page.screenshot(path=str(ARTIFACTS / "horeca-resultaat.png"), full_page=True)
     assert (ARTIFACTS / "horeca-resultaat.png").stat().st_size > 10_000
 
+    # The officer submits; a jurist logs in, rebuts one indicator and approves.
+    page.get_by_role("button", name="Indienen voor beoordeling").click()
+    assert "Ingediend voor beoordeling" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, live_server, "jurist")
+    page.get_by_role("link", name="Beoordeling").click()
+    page.get_by_role("link", name="Café De Browsertest (fictief)").click()
+    card = page.locator("#ind-HOR-009")
+    card.get_by_label("Weerlegd").check()
+    card.get_by_label("Reden van weerlegging (verplicht bij weerleggen)").fill(
+        "Zienswijze: taxatierapport onderbouwt de overnamesom."
+    )
+    card.get_by_role("button", name="Oordeel over HOR-009 opslaan").click()
+    assert page.get_by_role("heading", name="Effect van de weerlegging").is_visible()
+    page.get_by_label("Opmerkingen (verplicht bij terugsturen)").fill("Akkoord na zienswijze.")
+    page.get_by_role("button", name="Vaststellen").click()
+    body = page.locator("main").inner_text()
+    assert "Vastgesteld" in body and "Weerlegd door de jurist" in body
+    page.screenshot(path=str(ARTIFACTS / "horeca-vastgesteld.png"), full_page=True)
+
 
 def log_in(page, base: str, who: str) -> None:
     page.goto(base + "/inloggen")

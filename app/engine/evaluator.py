@@ -79,6 +79,7 @@ class Evaluation:
             "summary": self.score.summary,
             "knockouts": list(self.score.knockouts),
             "thresholds": [{"level": lv, "label": LEVELS[lv], "min_score": m} for lv, m in self.score.thresholds],
+            "level_outcomes": {lv: {"outcome": o, "label": OUTCOMES[o]} for lv, o in self.score.level_outcomes},
             "categories": [
                 {
                     "id": c.category,

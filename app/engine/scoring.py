@@ -31,6 +31,7 @@ class Score:
     next_steps: tuple[str, ...]
     summary: str
     thresholds: tuple[tuple[str, int], ...] = ()
+    level_outcomes: tuple[tuple[str, str], ...] = ()
 
 
 def score(fired: list[Rule], policy: ScoringPolicy) -> Score:
@@ -63,6 +64,7 @@ def score(fired: list[Rule], policy: ScoringPolicy) -> Score:
         next_steps=outcome.next_steps,
         summary=outcome.summary,
         thresholds=policy.thresholds,
+        level_outcomes=tuple((lv, o.outcome) for lv, o in policy.outcomes.items()),
     )
 
 

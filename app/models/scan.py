@@ -111,6 +111,7 @@ class ScanResult(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     scan: Mapped[Scan] = relationship(back_populates="results")
+    rebuttals: Mapped[list[Rebuttal]] = relationship(cascade="all, delete-orphan")
 
 
 class Rebuttal(db.Model):

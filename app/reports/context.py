@@ -30,6 +30,8 @@ class TriggerSchema(Schema):
 
 class IndicatorSchema(Schema):
     id = fields.String()
+    rebutted_reason = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
     title = fields.String()
     description = fields.String()
     weight = fields.Integer()
@@ -78,6 +80,13 @@ class AnswerGroupSchema(Schema):
     answers = fields.List(fields.Nested(AnswerSchema))
 
 
+class ContestationSchema(Schema):
+    score = fields.Integer()
+    level_label = fields.String()
+    outcome_label = fields.String()
+    left_out = fields.List(fields.String())
+
+
 class ReviewSchema(Schema):
     reviewer = fields.String()
     date = fields.String()
@@ -113,6 +122,8 @@ class ReportSchema(Schema):
     check_points = fields.List(fields.Nested(CheckPointSchema))
     answer_groups = fields.List(fields.Nested(AnswerGroupSchema))
     review = fields.Nested(ReviewSchema, allow_none=True)
+    contestation = fields.Nested(ContestationSchema, allow_none=True)
+    amended_advice = fields.String()
     ruleset_version = fields.String()
     questionnaire_version = fields.Integer()
     fingerprint = fields.String()
@@ -132,6 +143,9 @@ def build_context(
     scan_id: int | None = None,
     status: str = "concept",
     review: dict[str, str] | None = None,
+    judgements: dict[str, dict[str, str]] | None = None,
+    contestation: dict[str, Any] | None = None,
+    amended_advice: str = "",
 ) -> dict[str, Any]:
     """Report data from a result snapshot (never from today's rules)."""
     level_labels = {t["level"]: t["label"] for t in snapshot["thresholds"]}
@@ -159,11 +173,13 @@ def build_context(
             {"label": t["label"], "min_score": t["min_score"], "reached": snapshot["score"] >= t["min_score"]}
             for t in snapshot["thresholds"]
         ],
-        "groups": _groups(snapshot["fired"]),
+        "groups": _groups(snapshot["fired"], judgements or {}),
         "not_fired": [f"{n['id']} {n['title']}" for n in snapshot["not_fired"]],
         "check_points": [{"indicator": f["id"], "text": c} for f in snapshot["fired"] for c in f["control_points"]],
         "answer_groups": _answer_groups(snapshot["answered"]),
         "review": review,
+        "contestation": contestation,
+        "amended_advice": amended_advice,
         "ruleset_version": snapshot["ruleset_version"],
         "questionnaire_version": snapshot["questionnaire_version"],
         "fingerprint": fingerprint,
@@ -173,7 +189,7 @@ def build_context(
     return ReportSchema().dump(data)
 
 
-def _groups(fired: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _groups(fired: list[dict[str, Any]], judgements: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for f in fired:
         group = groups.setdefault(f["category"], {"label": f["category_label"], "points": 0, "indicators": []})
@@ -181,6 +197,8 @@ def _groups(fired: list[dict[str, Any]]) -> list[dict[str, Any]]:
         group["indicators"].append(
             {
                 "id": f["id"],
+                "rebutted_reason": judgements.get(f["id"], {}).get("rebutted_reason"),
+                "note": judgements.get(f["id"], {}).get("note"),
                 "title": f["title"],
                 "description": f["description"],
                 "weight": f["weight"],

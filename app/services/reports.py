@@ -5,14 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from app.db import db
 from app.engine.evaluator import Evaluator
-from app.models import Scan, ScanResult
+from app.models import Scan, ScanResult, User
+from app.models.scan import STATUS_APPROVED, STATUS_RETURNED, STATUSES
 from app.reports.context import build_context
+from app.services import review
 from app.services.scans import answers_fingerprint
+from app.web.filters import datumtijd
 
 
 def context_for_result(scan: Scan, result: ScanResult) -> dict[str, Any]:
     """The report of a stored evaluation, rendered from its snapshot, never re-evaluated."""
+    judged = review.rebuttals(result)
+    judgements = {
+        i: {"rebutted_reason": r.reason if r.rebutted else None, "note": r.note or None} for i, r in judged.items()
+    }
+    decided = scan.status in (STATUS_APPROVED, STATUS_RETURNED) and scan.reviewer_id is not None
+    reviewer = db.session.get(User, scan.reviewer_id) if decided else None
+    review_block = None
+    if decided:
+        review_block = {
+            "reviewer": reviewer.name if reviewer else "",
+            "date": datumtijd(scan.decided_at),
+            "decision": STATUSES[scan.status],
+            "remarks": scan.review_remarks or "–",
+        }
     return build_context(
         result.snapshot,
         subject_name=scan.subject_name,
@@ -22,6 +40,11 @@ def context_for_result(scan: Scan, result: ScanResult) -> dict[str, Any]:
         evaluated_at=result.created_at,
         fingerprint=result.answers_hash,
         scan_id=scan.id,
+        status="vastgesteld" if scan.status == STATUS_APPROVED else "concept",
+        review=review_block,
+        judgements=judgements,
+        contestation=review.contestation(result),
+        amended_advice=scan.amended_advice,
     )
 
 

@@ -13,7 +13,7 @@ from app.forms.model import ANSWER_SOURCES, PERSON_ROLES, QUESTION_TYPES
 from app.models.scan import STATUSES
 from app.rules.conditions import describe, leaves, questions
 from app.rules.vocabulary import LEVELS, SCANS
-from app.services import access, audit
+from app.services import access, audit, review
 from app.services import scans as svc
 from app.web.errors import Refused
 from app.web.form_input import PERSON_ROWS_EXTRA, display_value, parse_step
@@ -205,6 +205,10 @@ def result(scan_id: int):
         scan=scan,
         result=stored,
         r=snap,
+        statuses=STATUSES,
+        contestation=review.contestation(stored),
+        judged=review.rebuttals(stored),
+        can={a: access.refusal(current_user, a, scan) is None for a in ("submit", "review", "new_version", "edit")},
         groups=_group_by_category(snap["fired"]),
         answer_sources=ANSWER_SOURCES,
         outdated=stored.ruleset_version != catalogue_now.version(scan.scan_type),

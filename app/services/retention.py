@@ -1,0 +1,26 @@
+"""Delete closed scans after the retention period (Bibob data is kept no longer than needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from app.db import db
+from app.models import Scan
+from app.models.scan import STATUS_APPROVED
+from app.services import audit
+
+
+def purge(retention_days: int, dry_run: bool = False, now: dt.datetime | None = None) -> list[int]:
+    """Delete approved scans decided more than `retention_days` ago; one audit entry per scan."""
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
+    scans = list(db.session.scalars(select(Scan).where(Scan.status == STATUS_APPROVED, Scan.decided_at < cutoff)))
+    ids = [s.id for s in scans]
+    if dry_run:
+        return ids
+    for scan in scans:
+        audit.record("purged", scan.id, user=None, retention_days=retention_days, scan_type=scan.scan_type)
+        db.session.delete(scan)
+    db.session.commit()
+    return ids

@@ -1,0 +1,78 @@
+"""The audit trail: all entries for admins, one scan's history for jurists; both exportable as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.db import db
+from app.models import AuditEntry
+from app.models.audit import ACTIONS
+from app.services import access, audit
+from app.web.errors import Refused
+from app.web.filters import datumtijd
+
+bp = Blueprint("audit", __name__)
+LIMIT = 500
+COLUMNS = ["tijdstip", "gebruiker", "handeling", "scan", "details"]
+
+
+def _rows(query) -> list[AuditEntry]:
+    return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(LIMIT)))
+
+
+def _csv(entries: list[AuditEntry], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(COLUMNS)
+    for e in entries:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
+        writer.writerow([datumtijd(e.at), e.user_email, ACTIONS.get(e.action, e.action), e.scan_id or "", detail])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/audit")
+def index():
+    if reason := access.refusal(current_user, "audit"):
+        raise Refused(reason)
+    query = select(AuditEntry)
+    action = request.args.get("actie", "")
+    if action in ACTIONS:
+        query = query.where(AuditEntry.action == action)
+    scan_id = request.args.get("scan", type=int)
+    if scan_id:
+        query = query.where(AuditEntry.scan_id == scan_id)
+    entries = _rows(query)
+    if request.args.get("formaat") == "csv":
+        audit.record("audit_exported", scan_id, rows=len(entries))
+        db.session.commit()
+        return _csv(entries, "audittrail.csv")
+    return render_template(
+        "audit/list.html", entries=entries, actions=ACTIONS, action=action, scan_id=scan_id, title="Audittrail"
+    )
+
+
+@bp.get("/scans/<int:scan_id>/geschiedenis")
+def history(scan_id: int):
+    try:
+        scan = access.scan_for(current_user, scan_id)
+    except access.ScanNotFound:
+        abort(404)
+    if reason := access.refusal(current_user, "history", scan):
+        raise Refused(reason)
+    entries = _rows(select(AuditEntry).where(AuditEntry.scan_id == scan.id))
+    if request.args.get("formaat") == "csv":
+        audit.record("audit_exported", scan.id, rows=len(entries))
+        db.session.commit()
+        return _csv(entries, f"geschiedenis-scan-{scan.id}.csv")
+    return render_template(
+        "audit/list.html", entries=entries, actions=ACTIONS, scan=scan, title="Geschiedenis van de scan"
+    )

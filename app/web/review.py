@@ -1,0 +1,104 @@
+"""Review by an RIEC jurist: the queue, the review page, and the moves of the workflow."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.db import db
+from app.models import Scan
+from app.models.scan import STATUS_IN_REVIEW, STATUS_SUBMITTED, STATUSES
+from app.rules.vocabulary import LEVELS, SCANS
+from app.services import access, review
+from app.web.errors import Refused
+
+bp = Blueprint("review", __name__)
+
+
+def _scan(scan_id: int, action: str | None = None) -> Scan:
+    try:
+        scan = access.scan_for(current_user, scan_id)
+    except access.ScanNotFound:
+        abort(404)
+    if action and (reason := access.refusal(current_user, action, scan)):
+        raise Refused(reason)
+    return scan
+
+
+@bp.get("/beoordeling")
+def queue():
+    if current_user.role not in ("jurist", "tov_adviser"):
+        raise Refused("Alleen het RIEC ziet de beoordelingswachtrij.")
+    query = access.visible_scans(current_user).where(Scan.status.in_((STATUS_SUBMITTED, STATUS_IN_REVIEW)))
+    scans = list(db.session.scalars(query.order_by(Scan.submitted_at)))
+    return render_template("review/queue.html", scans=scans, statuses=STATUSES, scan_types=SCANS, levels=LEVELS)
+
+
+@bp.get("/scans/<int:scan_id>/beoordeling")
+def page(scan_id: int):
+    scan = _scan(scan_id, "review")
+    result = scan.latest_result
+    return render_template(
+        "review/review.html",
+        scan=scan,
+        result=result,
+        r=result.snapshot,
+        judged=review.rebuttals(result),
+        contestation=review.contestation(result),
+        statuses=STATUSES,
+    )
+
+
+@bp.post("/scans/<int:scan_id>/beoordeling/indicator/<indicator_id>")
+def judge(scan_id: int, indicator_id: str):
+    scan = _scan(scan_id, "review")
+    try:
+        review.judge_indicator(
+            scan,
+            current_user,
+            indicator_id,
+            request.form.get("weerlegd") == "ja",
+            request.form.get("reden", ""),
+            request.form.get("notitie", ""),
+        )
+    except review.ReviewError as err:
+        flash(str(err), "fout")
+    return redirect(url_for("review.page", scan_id=scan.id) + f"#ind-{indicator_id}")
+
+
+@bp.post("/scans/<int:scan_id>/beoordeling/advies")
+def amend(scan_id: int):
+    scan = _scan(scan_id, "review")
+    review.amend_advice(scan, current_user, request.form.get("advies", ""))
+    return redirect(url_for("review.page", scan_id=scan.id))
+
+
+@bp.post("/scans/<int:scan_id>/beoordeling/besluit")
+def decide(scan_id: int):
+    scan = _scan(scan_id, "review")
+    remarks = request.form.get("opmerkingen", "")
+    try:
+        if request.form.get("besluit") == "vaststellen":
+            review.approve(scan, current_user, remarks)
+        elif request.form.get("besluit") == "terugsturen":
+            review.return_scan(scan, current_user, remarks)
+        else:
+            abort(400)
+    except review.ReviewError as err:
+        flash(str(err), "fout")
+        return redirect(url_for("review.page", scan_id=scan.id))
+    return redirect(url_for("scans.result", scan_id=scan.id))
+
+
+@bp.post("/scans/<int:scan_id>/indienen")
+def submit(scan_id: int):
+    scan = _scan(scan_id, "submit")
+    review.submit(scan, current_user)
+    return redirect(url_for("scans.result", scan_id=scan.id))
+
+
+@bp.post("/scans/<int:scan_id>/nieuwe-versie")
+def new_version(scan_id: int):
+    scan = _scan(scan_id, "new_version")
+    copy = review.new_version(scan, current_user)
+    return redirect(url_for("scans.summary", scan_id=copy.id))
