@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 
 #: Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -21,3 +25,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> dt.datetime:
+    """The current moment in UTC (what every timestamp column stores)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def upsert_insert(table: Table):
+    """An INSERT for `table` that supports ON CONFLICT, for the session's database (SQLite or PostgreSQL)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(table)

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import db
+from app.db import db, utcnow
 
 ORG_KINDS = {"gemeente": "Gemeente", "riec": "RIEC"}
 ROLES = {
@@ -19,10 +19,6 @@ ROLES = {
 }
 #: Which organisation kind each role belongs to.
 ROLE_ORG_KIND = {"bibob_officer": "gemeente", "tov_adviser": "riec", "jurist": "riec", "admin": None}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Organisation(db.Model):
@@ -47,7 +43,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 

@@ -7,11 +7,7 @@ import datetime as dt
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import db
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from app.db import db, utcnow
 
 
 class RulesetArchive(db.Model):
@@ -22,4 +18,4 @@ class RulesetArchive(db.Model):
     version: Mapped[str] = mapped_column(String(32), primary_key=True)
     scan_type: Mapped[str] = mapped_column(String(32))
     files: Mapped[dict[str, str]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import db
+from app.db import db, utcnow
 
 STATUS_DRAFT = "draft"
 STATUS_EVALUATED = "evaluated"
@@ -26,10 +26,6 @@ STATUSES = {
 }
 #: Statuses in which the RIEC may see a scan (it was submitted for review).
 RIEC_VISIBLE = (STATUS_SUBMITTED, STATUS_IN_REVIEW, STATUS_APPROVED, STATUS_RETURNED)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Scan(db.Model):
@@ -57,8 +53,8 @@ class Scan(db.Model):
     current_step: Mapped[str | None] = mapped_column(String(40), nullable=True)
     questionnaire_version: Mapped[int] = mapped_column(Integer)
     latest_level: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     steps: Mapped[list[ScanStep]] = relationship(back_populates="scan", cascade="all, delete-orphan")
     results: Mapped[list[ScanResult]] = relationship(
@@ -87,7 +83,7 @@ class ScanStep(db.Model):
     scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
     step_id: Mapped[str] = mapped_column(String(40))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     scan: Mapped[Scan] = relationship(back_populates="steps")
 
@@ -108,7 +104,7 @@ class ScanResult(db.Model):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     answers_hash: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     scan: Mapped[Scan] = relationship(back_populates="results")
     rebuttals: Mapped[list[Rebuttal]] = relationship(cascade="all, delete-orphan")
@@ -127,4 +123,4 @@ class Rebuttal(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from app.db import db
+from app.db import db, upsert_insert
 from app.engine.adapter import DurableEngine
 from app.engine.evaluator import Evaluator
 from app.models import RulesetArchive, ScanResult
@@ -27,9 +24,8 @@ class ArchiveMissing(LookupError):
 def archive_ruleset(catalogue: Catalogue, scan_type: str) -> None:
     """Store the catalogue's files under the scan's ruleset version, once (concurrent calls are safe)."""
     table = RulesetArchive.__table__
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"version": catalogue.version(scan_type), "scan_type": scan_type, "files": catalogue.files}
-    db.session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c.version]))
+    db.session.execute(upsert_insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c.version]))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.db import db
+from app.db import db, utcnow
 from app.engine.whatif import what_if
 from app.models import Rebuttal, Scan, ScanResult, ScanStep, User
 from app.models.scan import (
@@ -19,7 +19,6 @@ from app.models.scan import (
     STATUS_IN_REVIEW,
     STATUS_RETURNED,
     STATUS_SUBMITTED,
-    _now,
 )
 from app.services import access, audit
 
@@ -33,7 +32,7 @@ class ReviewError(ValueError):
 def submit(scan: Scan, user: User) -> None:
     access.require(user, "submit", scan)
     scan.status = STATUS_SUBMITTED
-    scan.submitted_at = _now()
+    scan.submitted_at = utcnow()
     audit.record("submitted", scan.id, user=user, result_id=scan.latest_result.id)
     db.session.commit()
 
@@ -89,7 +88,7 @@ def approve(scan: Scan, user: User, remarks: str) -> None:
     scan.status = STATUS_APPROVED
     scan.reviewer_id = user.id
     scan.review_remarks = remarks.strip()[:MAX_TEXT]
-    scan.decided_at = _now()
+    scan.decided_at = utcnow()
     audit.record("approved", scan.id, user=user, result_id=scan.latest_result.id)
     db.session.commit()
 
@@ -102,7 +101,7 @@ def return_scan(scan: Scan, user: User, remarks: str) -> None:
     scan.status = STATUS_RETURNED
     scan.reviewer_id = user.id
     scan.review_remarks = remarks.strip()[:MAX_TEXT]
-    scan.decided_at = _now()
+    scan.decided_at = utcnow()
     audit.record("returned", scan.id, user=user)
     db.session.commit()
 

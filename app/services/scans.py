@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.db import db
+from app.db import db, upsert_insert, utcnow
 from app.engine.evaluator import Evaluator
 from app.forms.answers import validate_answers
 from app.forms.model import Question, Questionnaire, Step
 from app.models import Scan, ScanResult, ScanStep, User
-from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED, STATUS_RETURNED, _now
+from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED, STATUS_RETURNED
 from app.rules.conditions import is_answered
 from app.rules.vocabulary import SCANS
 from app.services import access, audit
@@ -105,17 +103,15 @@ def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | 
     """Store one step's answers atomically (upsert of one row), so other steps are never touched."""
     access.require(user, "edit", scan)
     table = ScanStep.__table__
-    values = {"scan_id": scan.id, "step_id": step.id, "answers": answers, "saved_at": _now()}
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values)
+    values = {"scan_id": scan.id, "step_id": step.id, "answers": answers, "saved_at": utcnow()}
+    statement = upsert_insert(table).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.scan_id, table.c.step_id],
         set_={"answers": statement.excluded.answers, "saved_at": statement.excluded.saved_at},
     )
     db.session.execute(statement)
     scan.current_step = next_step
-    scan.updated_at = _now()
+    scan.updated_at = utcnow()
     if scan.status == STATUS_EVALUATED:
         scan.status = STATUS_DRAFT  # answers changed: the stored result no longer matches them
     audit.record("step_saved", scan.id, user=user, step=step.id)
