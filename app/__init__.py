@@ -44,6 +44,7 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.web.audit import bp as audit_bp
     from app.web.auth import bp as auth_bp
+    from app.web.catalogue import bp as catalogue_bp
     from app.web.main import bp as main_bp
     from app.web.reports import bp as reports_bp
     from app.web.review import bp as review_bp
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(catalogue_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

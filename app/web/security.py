@@ -7,7 +7,15 @@ import datetime as dt
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-OPEN_ENDPOINTS = {"auth.login", "static", "main.health"}
+#: Pages without login: the login itself, static files, health, and the public rule catalogue.
+OPEN_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "main.health",
+    "catalogue.index",
+    "catalogue.register",
+    "catalogue.register_json",
+}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
