@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    register_api(app)
     register_errorhandlers(app)
     register_commands(app)
     register_filters(app)
@@ -57,6 +58,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(catalogue_bp)
+
+
+def register_api(app: Flask) -> None:
+    from app.api import init_api
+    from app.extensions import csrf
+
+    init_api(app)
+    csrf.exempt("app.api.routes")  # bearer tokens, not cookies: no CSRF risk
 
 
 def register_errorhandlers(app: Flask) -> None:

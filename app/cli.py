@@ -297,3 +297,20 @@ def retention_purge(dry_run: bool) -> None:
     purged = retention.purge(current_app.config["RETENTION_DAYS"], dry_run=dry_run)
     verb = "zou verwijderen" if dry_run else "verwijderd"
     click.echo(f"{len(purged)} scan(s) {verb}: {', '.join(map(str, purged)) or '-'}")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="API", help="Waarvoor het token dient (bijv. zaaksysteem).")
+def users_token(email: str, name: str) -> None:
+    """Maak een API-token voor een gebruiker; de waarde wordt alleen nu getoond."""
+    from sqlalchemy import func, select
+
+    from app.models import User
+    from app.services import tokens
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if user is None:
+        raise click.ClickException(f"gebruiker {email} bestaat niet")
+    token, value = tokens.create_token(user, name)
+    click.echo(f"Token {token.id} ({token.prefix}…) voor {user.email}:\n{value}")

@@ -26,4 +26,13 @@ def init_extensions(app: Flask) -> None:
 
         return db.session.get(User, int(user_id))
 
+    @login_manager.request_loader
+    def load_user_from_token(request):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        from app.services.tokens import user_for
+
+        return user_for(header[len("Bearer ") :].strip())
+
     catalogue.init_app(app)

@@ -1,8 +1,18 @@
 """SQLAlchemy models. Import them from here so Alembic sees every table."""
 
-from app.models.account import Organisation, User
+from app.models.account import ApiToken, Organisation, User
 from app.models.audit import AuditEntry
 from app.models.ruleset import RulesetArchive
 from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep
 
-__all__ = ["AuditEntry", "Organisation", "Rebuttal", "RulesetArchive", "Scan", "ScanResult", "ScanStep", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Organisation",
+    "Rebuttal",
+    "RulesetArchive",
+    "Scan",
+    "ScanResult",
+    "ScanStep",
+    "User",
+]

@@ -32,6 +32,8 @@ ACTIONS = {
     "purged": "Verwijderd na bewaartermijn",
     "user_created": "Gebruiker aangemaakt",
     "audit_exported": "Audittrail geëxporteerd",
+    "token_created": "API-token aangemaakt",
+    "token_revoked": "API-token ingetrokken",
 }
 
 

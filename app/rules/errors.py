@@ -65,6 +65,7 @@ _TRANSLATIONS = {
     "Not a valid mapping type.": "moet een object zijn",
     "Field may not be null.": "mag niet leeg zijn",
     "Invalid input type.": "ongeldig type",
+    "Invalid JSON body.": "de inhoud is geen geldige JSON",
 }
 
 

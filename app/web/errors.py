@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import Forbidden, HTTPException
+
+from app.rules.errors import translate
 
 
 class Refused(Forbidden):
@@ -28,10 +30,33 @@ def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
+        if request.path.startswith("/api/"):
+            return _json_error(exc, code)
         message = exc.description if getattr(exc, "dutch", False) else MESSAGES.get(code, "Er ging iets mis.")
         return render_template("error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")  # the message holds no answers or personal data
+        if request.path.startswith("/api/"):
+            return jsonify(code=500, message=MESSAGES[500]), 500
         return render_template("error.html", code=500, message=MESSAGES[500]), 500
+
+
+def _json_error(exc: HTTPException, code: int):
+    """API errors as JSON: a Dutch message and, for refused input, the errors per field."""
+    data = getattr(exc, "data", None) or {}
+    body = {"code": code, "message": data.get("message") or MESSAGES.get(code, "Er ging iets mis.")}
+    if data.get("errors"):
+        body["errors"] = data["errors"]
+    elif data.get("messages"):  # webargs: {"json": {"field": [..]}} or {"json": ["Invalid JSON body."]}
+        errors: dict = {}
+        for part in data["messages"].values():
+            if isinstance(part, dict):
+                errors.update({k: [translate(m) for m in v] if isinstance(v, list) else v for k, v in part.items()})
+            else:
+                errors["_"] = [translate(str(m)) for m in part]
+        body["errors"] = errors
+    if getattr(exc, "dutch", False):
+        body["message"] = exc.description
+    return jsonify(body), code

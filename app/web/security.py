@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 #: Pages without login: the login itself, static files, health, and the public rule catalogue.
@@ -15,6 +15,7 @@ OPEN_ENDPOINTS = {
     "catalogue.index",
     "catalogue.register",
     "catalogue.register_json",
+    "api-docs.openapi_json",
 }
 
 CSP = (
@@ -35,6 +36,8 @@ def init_security(app: Flask) -> None:
         if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
             return None
         if not current_user.is_authenticated:
+            if request.path.startswith("/api/"):
+                return jsonify(code=401, message="Niet ingelogd: geef een geldig token (Authorization: Bearer …)."), 401
             return redirect(url_for("auth.login", volgende=request.full_path.rstrip("?")))
         return None
 

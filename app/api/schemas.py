@@ -1,0 +1,107 @@
+"""marshmallow schemas of the API: what comes in is validated, what goes out is dumped through these."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.rules.vocabulary import SCANS
+
+
+class ScanCreateSchema(Schema):
+    scan_type = fields.String(required=True, validate=validate.OneOf(list(SCANS)))
+    subject_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    subject_address = fields.String(load_default="", validate=validate.Length(max=300))
+    subject_kvk = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9]{8}$"))
+
+
+class ScanSchema(Schema):
+    id = fields.Integer()
+    scan_type = fields.String()
+    status = fields.String()
+    subject_name = fields.String()
+    subject_address = fields.String()
+    subject_kvk = fields.String(allow_none=True)
+    version_no = fields.Integer()
+    latest_level = fields.String(allow_none=True)
+    current_step = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ScanListArgsSchema(Schema):
+    scan_type = fields.String(load_default="", validate=validate.OneOf(["", *SCANS]))
+    status = fields.String(load_default="")
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+
+
+class StepAnswersSchema(Schema):
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+
+
+class StepSavedSchema(Schema):
+    scan_id = fields.Integer()
+    step_id = fields.String()
+    answers = fields.Dict()
+
+
+class ResultSchema(Schema):
+    scan_id = fields.Integer()
+    result_id = fields.Integer()
+    created_at = fields.DateTime()
+    fingerprint = fields.String()
+    result = fields.Dict(
+        metadata={"description": "De bewaarde uitkomst: score, niveau, conclusie, afgegane indicatoren."}
+    )
+
+
+class OptionSchema(Schema):
+    value = fields.String()
+    label = fields.String()
+
+
+class QuestionSchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    type = fields.String()
+    required = fields.Boolean()
+    help = fields.String()
+    options = fields.List(fields.Nested(OptionSchema))
+    source = fields.String()
+
+
+class StepSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    questions = fields.List(fields.Nested(QuestionSchema))
+
+
+class ScanTypeSchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    questionnaire_version = fields.Integer()
+    ruleset_version = fields.String()
+    steps = fields.List(fields.Nested(StepSchema))
+
+
+class RuleSummarySchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    title = fields.String()
+    description = fields.String()
+    scans = fields.List(fields.String())
+    category = fields.String()
+    weight = fields.Integer()
+    knockout = fields.String(allow_none=True)
+    bibob_grounds = fields.List(fields.String())
+    legal_basis = fields.List(fields.String())
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
