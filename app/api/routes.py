@@ -150,6 +150,16 @@ class ScanEvaluate(MethodView):
         return _result(scan, result)
 
 
+def _evaluated(scan_id: int, action: str):
+    """A visible, evaluated scan; the read is audited once (`action`)."""
+    scan = _scan(scan_id)
+    if scan.latest_result is None:
+        abort(404, message="Deze scan is nog niet geëvalueerd.")
+    audit.record(action, scan.id, result_id=scan.latest_result.id, via="api")
+    db.session.commit()
+    return scan
+
+
 def _result(scan, result) -> dict:
     return {
         "scan_id": scan.id,
@@ -165,11 +175,7 @@ class ScanResultView(MethodView):
     @blp.response(200, ResultSchema)
     def get(self, scan_id: int):
         """De laatst bewaarde uitkomst (zoals toen geëvalueerd)."""
-        scan = _scan(scan_id)
-        if scan.latest_result is None:
-            abort(404, message="Deze scan is nog niet geëvalueerd.")
-        audit.record("result_viewed", scan.id, result_id=scan.latest_result.id, via="api")
-        db.session.commit()
+        scan = _evaluated(scan_id, "result_viewed")
         return _result(scan, scan.latest_result)
 
 
@@ -178,11 +184,7 @@ class ScanReport(MethodView):
     @blp.response(200, description="Het rapport als PDF.", content_type="application/pdf")
     def get(self, scan_id: int):
         """Het adviesrapport als PDF."""
-        scan = _scan(scan_id)
-        if scan.latest_result is None:
-            abort(404, message="Deze scan is nog niet geëvalueerd.")
-        audit.record("pdf_exported", scan.id, result_id=scan.latest_result.id, via="api")
-        db.session.commit()
+        scan = _evaluated(scan_id, "pdf_exported")
         pdf = render_report_pdf(report_svc.context_for_result(scan, scan.latest_result))
         return Response(pdf, mimetype="application/pdf")
 
