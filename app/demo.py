@@ -129,14 +129,12 @@ def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
             continue
         questionnaire = catalogue.questionnaires[scan_type]
         scan = svc.create_scan(questionnaire, subject, officer)
-        step_ids = [s.id for s in questionnaire.steps]
         for step_id, answers in steps.items():
             step = questionnaire.step(step_id)
             kept, errors = svc.check_step(questionnaire, step, answers, scan.answers())
             if errors:
                 raise ValueError(f"demo data for {subject.name}, step {step_id}: {errors}")
-            following = step_ids[step_ids.index(step_id) + 1] if step_id != step_ids[-1] else None
-            svc.save_step(scan, step, kept, following, officer)
+            svc.save_step(scan, step, kept, questionnaire.step_after(step_id), officer)
         if evaluate:
             svc.evaluate_scan(scan, evaluator, officer)
         created += 1

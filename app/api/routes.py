@@ -127,9 +127,7 @@ class ScanStep(MethodView):
         kept, errors = svc.check_step(questionnaire, step, data["answers"], scan.answers())
         if errors:
             abort(422, message="Antwoorden geweigerd.", errors=errors)
-        ids = [s.id for s in questionnaire.steps]
-        following = ids[ids.index(step.id) + 1] if step.id != ids[-1] else None
-        svc.save_step(scan, step, kept, following, current_user)
+        svc.save_step(scan, step, kept, questionnaire.step_after(step.id), current_user)
         return {"scan_id": scan.id, "step_id": step.id, "answers": kept}
 
 

@@ -129,6 +129,12 @@ class Questionnaire:
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
 
+    def step_after(self, step_id: str) -> str | None:
+        """The id of the step that follows, or None after the last step (then the summary comes)."""
+        ids = [s.id for s in self.steps]
+        i = ids.index(step_id)
+        return ids[i + 1] if i + 1 < len(ids) else None
+
     def label_of(self, question_id: str) -> str:
         question = self._index.get(question_id)
         return question.label if question else question_id

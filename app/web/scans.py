@@ -142,13 +142,12 @@ def step(scan_id: int, step_id: str):
 
 def _neighbour(questionnaire, step, action: str | None) -> str | None:
     """The step to go to after saving: previous, next, or None for the summary."""
-    ids = [s.id for s in questionnaire.steps]
-    i = ids.index(step.id)
     if action == "vorige":
-        return ids[max(i - 1, 0)]
+        ids = [s.id for s in questionnaire.steps]
+        return ids[max(ids.index(step.id) - 1, 0)]
     if action == "overzicht":
         return None
-    return ids[i + 1] if i + 1 < len(ids) else None
+    return questionnaire.step_after(step.id)
 
 
 def _render_questions(questionnaire, step, saved):
