@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from app.models.audit import ACTIONS
 from app.services import access, audit
 from app.web.errors import Refused
 from app.web.filters import datumtijd
+from app.web.guards import scan_or_abort
 
 bp = Blueprint("audit", __name__)
 LIMIT = 500
@@ -62,12 +63,7 @@ def index():
 
 @bp.get("/scans/<int:scan_id>/geschiedenis")
 def history(scan_id: int):
-    try:
-        scan = access.scan_for(current_user, scan_id)
-    except access.ScanNotFound:
-        abort(404)
-    if reason := access.refusal(current_user, "history", scan):
-        raise Refused(reason)
+    scan = scan_or_abort(scan_id, "history")
     entries = _rows(select(AuditEntry).where(AuditEntry.scan_id == scan.id))
     if request.args.get("formaat") == "csv":
         audit.record("audit_exported", scan.id, rows=len(entries))

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, url_for
-from flask_login import current_user
 
 from app.db import db
 from app.reports.render import render_report_html, render_report_pdf
-from app.services import access, audit
+from app.services import audit
 from app.services import reports as report_svc
+from app.web.guards import scan_or_abort
 
 bp = Blueprint("reports", __name__, url_prefix="/scans")
 
 
 def _context(scan_id: int, action: str):
     """The report of a scan this user may see, with one audit entry for this view or export."""
-    try:
-        scan = access.scan_for(current_user, scan_id)
-    except access.ScanNotFound:
-        abort(404)
+    scan = scan_or_abort(scan_id)
     result = scan.latest_result
     if result is None:
         abort(404)

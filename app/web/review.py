@@ -11,18 +11,9 @@ from app.models.scan import STATUS_IN_REVIEW, STATUS_SUBMITTED, STATUSES
 from app.rules.vocabulary import LEVELS, SCANS
 from app.services import access, review
 from app.web.errors import Refused
+from app.web.guards import scan_or_abort
 
 bp = Blueprint("review", __name__)
-
-
-def _scan(scan_id: int, action: str | None = None) -> Scan:
-    try:
-        scan = access.scan_for(current_user, scan_id)
-    except access.ScanNotFound:
-        abort(404)
-    if action and (reason := access.refusal(current_user, action, scan)):
-        raise Refused(reason)
-    return scan
 
 
 @bp.get("/beoordeling")
@@ -36,7 +27,7 @@ def queue():
 
 @bp.get("/scans/<int:scan_id>/beoordeling")
 def page(scan_id: int):
-    scan = _scan(scan_id, "review")
+    scan = scan_or_abort(scan_id, "review")
     result = scan.latest_result
     return render_template(
         "review/review.html",
@@ -51,7 +42,7 @@ def page(scan_id: int):
 
 @bp.post("/scans/<int:scan_id>/beoordeling/indicator/<indicator_id>")
 def judge(scan_id: int, indicator_id: str):
-    scan = _scan(scan_id, "review")
+    scan = scan_or_abort(scan_id, "review")
     try:
         review.judge_indicator(
             scan,
@@ -68,14 +59,14 @@ def judge(scan_id: int, indicator_id: str):
 
 @bp.post("/scans/<int:scan_id>/beoordeling/advies")
 def amend(scan_id: int):
-    scan = _scan(scan_id, "review")
+    scan = scan_or_abort(scan_id, "review")
     review.amend_advice(scan, current_user, request.form.get("advies", ""))
     return redirect(url_for("review.page", scan_id=scan.id))
 
 
 @bp.post("/scans/<int:scan_id>/beoordeling/besluit")
 def decide(scan_id: int):
-    scan = _scan(scan_id, "review")
+    scan = scan_or_abort(scan_id, "review")
     remarks = request.form.get("opmerkingen", "")
     try:
         if request.form.get("besluit") == "vaststellen":
@@ -92,13 +83,13 @@ def decide(scan_id: int):
 
 @bp.post("/scans/<int:scan_id>/indienen")
 def submit(scan_id: int):
-    scan = _scan(scan_id, "submit")
+    scan = scan_or_abort(scan_id, "submit")
     review.submit(scan, current_user)
     return redirect(url_for("scans.result", scan_id=scan.id))
 
 
 @bp.post("/scans/<int:scan_id>/nieuwe-versie")
 def new_version(scan_id: int):
-    scan = _scan(scan_id, "new_version")
+    scan = scan_or_abort(scan_id, "new_version")
     copy = review.new_version(scan, current_user)
     return redirect(url_for("scans.summary", scan_id=copy.id))

@@ -17,6 +17,7 @@ from app.services import access, audit, review
 from app.services import scans as svc
 from app.web.errors import Refused
 from app.web.form_input import PERSON_ROWS_EXTRA, display_value, parse_step
+from app.web.guards import scan_or_abort
 
 bp = Blueprint("scans", __name__, url_prefix="/scans")
 
@@ -37,14 +38,7 @@ class SubjectSchema(Schema):
 
 def _load_scan(scan_id: int, action: str | None = None):
     """The scan if this user may see it (404 otherwise), checked for `action` (403 with a reason)."""
-    try:
-        scan = access.scan_for(current_user, scan_id)
-    except access.ScanNotFound:
-        abort(404)
-    if action:
-        reason = access.refusal(current_user, action, scan)
-        if reason:
-            raise Refused(reason)
+    scan = scan_or_abort(scan_id, action)
     return scan, catalogue.load().questionnaires[scan.scan_type]
 
 
