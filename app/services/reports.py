@@ -53,9 +53,10 @@ def context_for_answers(
 ) -> dict[str, Any]:
     """A report straight from an answer set (validated here), without storing anything."""
     evaluation = evaluator.evaluate(scan_type, answers)
-    clean = {a["question"]: answers[a["question"]] for a in evaluation.to_dict()["answered"]}
+    snapshot = evaluation.to_dict()
+    clean = {a["question"]: answers[a["question"]] for a in snapshot["answered"]}
     return build_context(
-        evaluation.to_dict(),
+        snapshot,
         subject_name=subject,
         author=author,
         evaluated_at=dt.datetime.now(dt.UTC),
