@@ -46,7 +46,9 @@ def register_blueprints(app: Flask) -> None:
     from app.web.audit import bp as audit_bp
     from app.web.auth import bp as auth_bp
     from app.web.catalogue import bp as catalogue_bp
+    from app.web.controle import bp as controle_bp
     from app.web.main import bp as main_bp
+    from app.web.portfolios import bp as portfolios_bp
     from app.web.reports import bp as reports_bp
     from app.web.review import bp as review_bp
     from app.web.scans import bp as scans_bp
@@ -58,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(portfolios_bp)
+    app.register_blueprint(controle_bp)
 
 
 def register_api(app: Flask) -> None:

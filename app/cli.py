@@ -162,7 +162,7 @@ def demo_load() -> None:
     from app.demo import load_demo
 
     created = load_demo(_load_or_exit(), catalogue_ext.evaluator)
-    click.echo(f"{created} demoscan(s) aangemaakt.")
+    click.echo(f"{created} demoscan(s) en -portfolio('s) aangemaakt.")
 
 
 report_cli = AppGroup("report", help="Rapporten maken en controleren.")

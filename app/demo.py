@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from app.db import db
 from app.engine.evaluator import Evaluator
-from app.models import Organisation, Scan, User
+from app.models import Organisation, Portfolio, Scan, User
+from app.paths import EXAMPLES_DIR
 from app.rules.catalogue import Catalogue
-from app.services import accounts
+from app.services import accounts, portfolios
 from app.services import scans as svc
 
 #: Demo accounts (printed in the README; demo only, never in production).
@@ -121,7 +122,7 @@ def load_demo_accounts() -> dict[str, User]:
 
 
 def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
-    """Create the demo accounts and the demo scans that do not exist yet; return how many scans were created."""
+    """Create the demo accounts, scans and portfolio that do not exist yet; return how many were created."""
     officer = load_demo_accounts()["bibob@voorbeeldstad.demo"]
     created = 0
     for scan_type, subject, steps, evaluate in DEMO_SCANS:
@@ -138,4 +139,18 @@ def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
         if evaluate:
             svc.evaluate_scan(scan, evaluator, officer)
         created += 1
+    created += load_demo_portfolio(evaluator, officer)
     return created
+
+
+DEMO_PORTFOLIO = "Horeca Voorbeeldstad (fictief voorbeeldregister)"
+
+
+def load_demo_portfolio(evaluator: Evaluator, officer: User) -> int:
+    """The example horeca register as a ready portfolio (once), so the ranked overview has something to show."""
+    if db.session.scalar(select(Portfolio.id).where(Portfolio.name == DEMO_PORTFOLIO)):
+        return 0
+    path = EXAMPLES_DIR / "horeca-register.csv"
+    portfolio, register = portfolios.start(officer, evaluator, "horeca", DEMO_PORTFOLIO, path.name, path.read_bytes())
+    portfolios.run(portfolio.id, register, evaluator)
+    return 1

@@ -8,9 +8,11 @@ from flask_wtf import CSRFProtect
 
 from app.db import db
 from app.services.catalogue import CatalogueService
+from app.services.jobs import JobRunner
 
 catalogue = CatalogueService()
 csrf = CSRFProtect()
+jobs = JobRunner()
 login_manager = LoginManager()
 
 
@@ -36,3 +38,4 @@ def init_extensions(app: Flask) -> None:
         return user_for(header[len("Bearer ") :].strip())
 
     catalogue.init_app(app)
+    jobs.init_app(app)

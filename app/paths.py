@@ -7,3 +7,4 @@ RULES_DIR = ROOT / "rules"
 FORMS_DIR = ROOT / "forms"
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
+EXAMPLES_DIR = FORMS_DIR / "voorbeelden"  # fictional example registers, one per scan

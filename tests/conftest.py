@@ -75,7 +75,13 @@ def _create_accounts(password_hash: str) -> None:
 def app(tmp_path, password_hash):
     url = _database_url(tmp_path)
     app = create_app(
-        {"ENV_NAME": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
+        {
+            "ENV_NAME": "testing",
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "JOBS_INLINE": True,
+        }
     )
     with app.app_context():
         _reset_schema()

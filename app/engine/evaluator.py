@@ -169,6 +169,16 @@ class Evaluator:
         fired_ids = self.engine.fire(self.ruleset_name(scan), answers)
         return self._assemble(scan, answers, fired_ids)
 
+    def triage(self, scan: str, answers: dict[str, Any]) -> tuple[tuple[str, ...], Score]:
+        """Fired ids (sorted) and the score of validated answers, without explanations.
+
+        For registers of thousands of rows: the same engine and scoring as `evaluate`,
+        minus the per-indicator explanation, which a ranked overview does not show.
+        """
+        fired_ids = sorted(self.engine.fire(self.ruleset_name(scan), answers))
+        active = self._active[scan]
+        return tuple(fired_ids), score([active[i] for i in fired_ids], self.catalogue.scoring[scan])
+
     def fire_ids(self, scan: str, answers: dict[str, Any]) -> set[str]:
         """Only the ids of the indicators that fire (validated answers; for tests and batches)."""
         return self.engine.fire(self.ruleset_name(scan), answers)

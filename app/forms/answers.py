@@ -91,9 +91,10 @@ def _field_for(question: Question) -> fields.Field:
 
 
 @lru_cache(maxsize=64)
-def _schema_class(questionnaire: Questionnaire, question_ids: tuple[str, ...]) -> type[Schema]:
+def _schema(questionnaire: Questionnaire, question_ids: tuple[str, ...]) -> Schema:
+    """One schema instance per questionnaire and step, reused: building one copies every field (slow)."""
     declared = {qid: _field_for(questionnaire.questions[qid]) for qid in question_ids}
-    return Schema.from_dict(declared, name=f"Answers_{questionnaire.scan}")
+    return Schema.from_dict(declared, name=f"Answers_{questionnaire.scan}")(unknown=RAISE)
 
 
 def validate_answers(
@@ -109,7 +110,7 @@ def validate_answers(
     if not isinstance(answers, dict):
         return {}, {"_": ["de antwoorden moeten een object zijn (vraag-id: antwoord)"]}
     ids = question_ids or tuple(questionnaire.questions)
-    schema = _schema_class(questionnaire, ids)(unknown=RAISE)
+    schema = _schema(questionnaire, ids)
     try:
         loaded = schema.load(answers)
     except ValidationError as err:

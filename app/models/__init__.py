@@ -2,6 +2,7 @@
 
 from app.models.account import ApiToken, Organisation, User
 from app.models.audit import AuditEntry
+from app.models.portfolio import Portfolio, PortfolioRow
 from app.models.ruleset import RulesetArchive
 from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep
 
@@ -9,6 +10,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Organisation",
+    "Portfolio",
+    "PortfolioRow",
     "Rebuttal",
     "RulesetArchive",
     "Scan",

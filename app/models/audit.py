@@ -34,6 +34,16 @@ ACTIONS = {
     "audit_exported": "Audittrail geëxporteerd",
     "token_created": "API-token aangemaakt",
     "token_revoked": "API-token ingetrokken",
+    "portfolio_created": "Register geüpload (portfolio)",
+    "portfolio_evaluated": "Portfolio beoordeeld",
+    "portfolio_failed": "Portfolio mislukt",
+    "portfolio_viewed": "Portfolio bekeken",
+    "portfolio_exported": "Portfolio geëxporteerd",
+    "portfolio_shared": "Portfolio gedeeld met RIEC",
+    "portfolio_deleted": "Portfolio verwijderd",
+    "scan_from_portfolio": "Scan gestart vanuit portfolio",
+    "controle_brief": "Controlebrief gemaakt",
+    "findings_saved": "Bevindingen controle verwerkt",
 }
 
 

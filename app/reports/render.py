@@ -64,7 +64,22 @@ def _stylesheet(mtime_ns: int) -> CSS:
 
 def render_report_pdf(context: dict[str, Any]) -> bytes:
     """The report as PDF bytes (needs an app context for the template)."""
-    html = render_report_html(context, for_pdf=True)
+    return html_to_pdf(render_report_html(context, for_pdf=True))
+
+
+def render_brief_html(context: dict[str, Any], for_pdf: bool = False, links: dict[str, str] | None = None) -> str:
+    """The TOV controle brief page; the same template makes its PDF."""
+    return render_template(
+        "controle/brief.html", b=context, for_pdf=for_pdf, links=links or {}, static_prefix=STATIC_PREFIX
+    )
+
+
+def render_brief_pdf(context: dict[str, Any]) -> bytes:
+    return html_to_pdf(render_brief_html(context, for_pdf=True))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes of a page made for print, with the report stylesheet and only our own static files."""
     stylesheet = _stylesheet((STATIC_DIR / REPORT_CSS).stat().st_mtime_ns)
     document = HTML(string=html, base_url=PDF_BASE, url_fetcher=StaticOnlyFetcher())
     return document.write_pdf(stylesheets=[stylesheet], font_config=_font_config()) or b""

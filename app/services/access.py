@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Select, false, or_, select
 
 from app.db import db
-from app.models import Scan, User
+from app.models import Portfolio, Scan, User
 from app.models.scan import (
     RIEC_VISIBLE,
     STATUS_APPROVED,
@@ -27,6 +27,10 @@ EDITABLE = (STATUS_DRAFT, STATUS_EVALUATED, STATUS_RETURNED)
 
 class ScanNotFound(LookupError):
     """No scan with that id is visible to this user (404)."""
+
+
+class PortfolioNotFound(LookupError):
+    """No portfolio with that id is visible to this user (404)."""
 
 
 class NotAllowed(PermissionError):
@@ -93,4 +97,46 @@ def refusal(user: User, action: str, scan: Scan | None = None) -> str | None:
         return None if user.role in ("jurist", "admin") else "Alleen juristen en beheerders zien de geschiedenis."
     if action == "audit":
         return None if user.role == "admin" else "Alleen beheerders zien de audittrail."
+    return f"onbekende handeling {action}"
+
+
+def visible_portfolios(user: User) -> Select:
+    """Portfolios (evaluated registers) this user may see.
+
+    A gemeente's officers see their own; TOV advisers see those the gemeente shared
+    with the RIEC to prepare controls. Jurists and admins see none (need to know).
+    """
+    query = select(Portfolio)
+    if user.role == "bibob_officer":
+        return query.where(Portfolio.organisation_id == user.organisation_id)
+    if user.role == "tov_adviser":
+        return query.where(Portfolio.shared_with_riec.is_(True))
+    return query.where(false())
+
+
+def portfolio_for(user: User, portfolio_id: int) -> Portfolio:
+    """One portfolio, if this user may see it; otherwise PortfolioNotFound."""
+    portfolio = db.session.scalar(visible_portfolios(user).where(Portfolio.id == portfolio_id))
+    if portfolio is None:
+        raise PortfolioNotFound(portfolio_id)
+    return portfolio
+
+
+def require_portfolio(user: User, action: str, portfolio: Portfolio | None = None) -> None:
+    """Raise NotAllowed unless the user may do `action` with this (visible) portfolio."""
+    reason = portfolio_refusal(user, action, portfolio)
+    if reason:
+        raise NotAllowed(reason)
+
+
+def portfolio_refusal(user: User, action: str, portfolio: Portfolio | None = None) -> str | None:
+    """Why the user may not do this with a portfolio, or None when allowed (it is visible already)."""
+    if action == "upload":
+        ok = user.role == "bibob_officer"
+        return None if ok else "Alleen een Bibob-coördinator van een gemeente laadt een register."
+    own = portfolio is not None and user.role == "bibob_officer" and portfolio.organisation_id == user.organisation_id
+    if action in ("share", "delete", "open_scan"):
+        return None if own else "Alleen de gemeente van dit portfolio kan dit doen."
+    if action in ("view", "export", "brief"):
+        return None if portfolio is not None else "Dit portfolio is niet zichtbaar."
     return f"onbekende handeling {action}"

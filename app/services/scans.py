@@ -24,6 +24,8 @@ from app.rules.vocabulary import SCANS
 from app.services import access, audit
 from app.services.reproduce import archive_ruleset
 
+REQUIRED = "Dit veld is verplicht."
+
 
 class StepNotFound(LookupError):
     """The questionnaire has no such step: the view answers 404."""
@@ -44,8 +46,11 @@ class Subject:
     kvk: str | None = None
 
 
-def create_scan(questionnaire: Questionnaire, subject: Subject, user: User) -> Scan:
-    """Start a draft scan of a subject for the user's gemeente; it resumes at the first step."""
+def create_scan(questionnaire: Questionnaire, subject: Subject, user: User, commit: bool = True) -> Scan:
+    """Start a draft scan of a subject for the user's gemeente; it resumes at the first step.
+
+    `commit=False` leaves the transaction open for a caller that adds more (e.g. answers from a register).
+    """
     access.require(user, "create")
     scan = Scan(
         scan_type=questionnaire.scan,
@@ -62,7 +67,8 @@ def create_scan(questionnaire: Questionnaire, subject: Subject, user: User) -> S
     db.session.add(scan)
     db.session.flush()
     audit.record("scan_created", scan.id, user=user, scan_type=scan.scan_type)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return scan
 
 
@@ -95,12 +101,17 @@ def check_step(
         if is_answered(value):
             kept[question.id] = value
         elif question.required:
-            errors[question.id] = ["Dit veld is verplicht."]
+            errors[question.id] = [REQUIRED]
     return kept, errors
 
 
-def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None, user: User) -> None:
-    """Store one step's answers atomically (upsert of one row), so other steps are never touched."""
+def save_step(
+    scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None, user: User, commit: bool = True
+) -> None:
+    """Store one step's answers atomically (upsert of one row), so other steps are never touched.
+
+    `commit=False` lets a caller save several steps in one transaction (findings of a control).
+    """
     access.require(user, "edit", scan)
     table = ScanStep.__table__
     values = {"scan_id": scan.id, "step_id": step.id, "answers": answers, "saved_at": utcnow()}
@@ -115,7 +126,8 @@ def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | 
     if scan.status == STATUS_EVALUATED:
         scan.status = STATUS_DRAFT  # answers changed: the stored result no longer matches them
     audit.record("step_saved", scan.id, user=user, step=step.id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     db.session.expire(scan, ["steps"])
 
 

@@ -6,6 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from app.rules.errors import translate
+from app.services.access import NotAllowed
 
 
 class Refused(Forbidden):
@@ -34,6 +35,11 @@ def init_errorhandlers(app: Flask) -> None:
             return _json_error(exc, code)
         message = exc.description if getattr(exc, "dutch", False) else MESSAGES.get(code, "Er ging iets mis.")
         return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(exc: NotAllowed):
+        """A service refused an action the view did not check first: still a Dutch 403, never a 500."""
+        return http_error(Refused(str(exc)))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -7,12 +7,12 @@ question and the raw text is kept for redisplay.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from app.forms.model import Question, Step
+from app.forms.text import parse_amount, parse_whole_number
 
 UNKNOWN = ""  # the "Niet bekend" choice of an optional ja/nee or keuze question
 PERSON_ROWS_EXTRA = 2
@@ -48,9 +48,10 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
             return None, "Kies ja of nee.", text
         return text == "ja", None, text
     if q.type == "getal":
-        if not re.fullmatch(r"-?[0-9]+", text.replace(".", "").replace(" ", "")):
+        number = parse_whole_number(text)
+        if number is None:
             return None, "Vul een geheel getal in, zonder letters.", text
-        return int(text.replace(".", "").replace(" ", "")), None, text
+        return number, None, text
     if q.type == "bedrag":
         amount = parse_amount(text)
         if amount is None:
@@ -61,20 +62,6 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     if q.type == "kvk":
         return text.replace(" ", ""), None, text
     return text, None, text
-
-
-def parse_amount(text: str) -> float | None:
-    """Read an amount as people write it: "1.250,50", "1250.50", "€ 1.250", "1250"."""
-    cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
-    if not cleaned:
-        return None
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", cleaned):
-        cleaned = cleaned.replace(".", "")
-    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cleaned):
-        return None
-    return float(cleaned)
 
 
 def _persons(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:

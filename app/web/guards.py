@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from app.models import Scan
+from app.models import Portfolio, Scan
 from app.services import access
 from app.web.errors import Refused
 
@@ -19,3 +19,14 @@ def scan_or_abort(scan_id: int, action: str | None = None) -> Scan:
     if action and (reason := access.refusal(current_user, action, scan)):
         raise Refused(reason)
     return scan
+
+
+def portfolio_or_abort(portfolio_id: int, action: str = "view") -> Portfolio:
+    """The portfolio a page is about: invisible ones answer 404, refused actions 403 with the Dutch reason."""
+    try:
+        portfolio = access.portfolio_for(current_user, portfolio_id)
+    except access.PortfolioNotFound:
+        abort(404)
+    if reason := access.portfolio_refusal(current_user, action, portfolio):
+        raise Refused(reason)
+    return portfolio

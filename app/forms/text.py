@@ -1,0 +1,40 @@
+"""Read answers as people type them (amounts, ja/nee, whole numbers); shared by the wizard and the register upload."""
+
+from __future__ import annotations
+
+import re
+
+YES = frozenset({"ja", "j", "yes", "y", "true", "waar", "1"})
+NO = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
+
+
+def parse_amount(text: str) -> float | None:
+    """Read an amount as people write it: "1.250,50", "1250.50", "€ 1.250", "1250"."""
+    cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if not cleaned:
+        return None
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cleaned):
+        return None
+    return float(cleaned)
+
+
+def parse_whole_number(text: str) -> int | None:
+    """Read a whole number, allowing thousands dots and spaces ("1.200"); None when it is not one."""
+    cleaned = text.replace(".", "").replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(r"-?[0-9]+", cleaned):
+        return None
+    return int(cleaned)
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """Read ja/nee (also j/n, 1/0, true/false as spreadsheets write them); None when it is neither."""
+    lowered = text.strip().lower()
+    if lowered in YES:
+        return True
+    if lowered in NO:
+        return False
+    return None

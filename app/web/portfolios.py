@@ -1,0 +1,214 @@
+"""Portfolio scans: upload a register, follow its progress, read the ranked overview, export, open a row as scan."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.db import db
+from app.extensions import catalogue, jobs
+from app.forms.model import QUESTION_TYPES
+from app.models import PortfolioRow
+from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_STATUSES
+from app.paths import EXAMPLES_DIR
+from app.portfolio.columns import columns_for
+from app.portfolio.reader import MAX_ROWS, RegisterRefused
+from app.rules.vocabulary import LEVELS, OUTCOMES, SCANS
+from app.services import access, audit
+from app.services import portfolios as svc
+from app.web.errors import Refused
+from app.web.guards import portfolio_or_abort
+
+bp = Blueprint("portfolios", __name__, url_prefix="/portfolio")
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+
+
+class UploadSchema(Schema):
+    """The fields of the upload form beside the file."""
+
+    scan_type = fields.String(required=True, validate=validate.OneOf(list(SCANS), error="Kies een type scan."))
+    name = fields.String(
+        required=True, validate=validate.Length(min=2, max=200, error="Geef het portfolio een naam (2 tot 200 tekens).")
+    )
+
+
+def _download(data: bytes, filename: str, fmt: str) -> Response:
+    return Response(
+        data,
+        mimetype=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/")
+def index():
+    may_upload = access.portfolio_refusal(current_user, "upload") is None
+    return render_template(
+        "portfolio/index.html",
+        portfolios=svc.list_portfolios(current_user),
+        may_upload=may_upload,
+        scan_types=SCANS,
+        statuses=PORTFOLIO_STATUSES,
+    )
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+def upload():
+    if reason := access.portfolio_refusal(current_user, "upload"):
+        raise Refused(reason)
+    values = {"scan_type": request.args.get("type", "horeca"), "name": ""}
+    errors: dict[str, list[str]] = {}
+    refused: list[str] = []
+    if request.method == "POST":
+        values = {k: (request.form.get(k) or "").strip() for k in values}
+        upload = request.files.get("bestand")
+        try:
+            data = UploadSchema().load(values)
+        except ValidationError as err:
+            errors = {k: v if isinstance(v, list) else [str(v)] for k, v in err.messages.items()}
+        if not upload or not upload.filename:
+            errors["bestand"] = ["Kies een CSV- of XLSX-bestand."]
+        elif not upload.filename.lower().endswith(UPLOAD_SUFFIXES):
+            errors["bestand"] = ["Alleen CSV- of XLSX-bestanden (.csv, .xlsx)."]
+        if not errors:
+            try:
+                portfolio, register = svc.start(
+                    current_user, catalogue.evaluator, data["scan_type"], data["name"], upload.filename, upload.read()
+                )
+            except RegisterRefused as err:
+                refused = err.messages
+            else:
+                jobs.submit(svc.run, portfolio.id, register, catalogue.evaluator)
+                return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
+    status = 422 if errors or refused else 200
+    return render_template(
+        "portfolio/upload.html", values=values, errors=errors, refused=refused, scan_types=SCANS, max_rows=MAX_ROWS
+    ), status
+
+
+def _filter() -> svc.RowFilter:
+    return svc.RowFilter(
+        level=request.args.get("niveau", "") if request.args.get("niveau") in LEVELS else "",
+        indicator=request.args.get("indicator", "").strip().upper()[:16],
+        text=request.args.get("q", "").strip()[:100],
+        incomplete=request.args.get("onvolledig") == "1",
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+
+
+@bp.get("/<int:portfolio_id>")
+def show(portfolio_id: int):
+    portfolio = portfolio_or_abort(portfolio_id)
+    if portfolio.status != PORTFOLIO_DONE:
+        return render_template(
+            "portfolio/progress.html", p=portfolio, failed=portfolio.status == PORTFOLIO_FAILED, scan_types=SCANS
+        )
+    f = _filter()
+    rows, total = svc.find_rows(portfolio, f)
+    cat = catalogue.load()
+    audit.record("portfolio_viewed", None, portfolio=portfolio.id)
+    db.session.commit()
+    return render_template(
+        "portfolio/show.html",
+        p=portfolio,
+        rows=rows,
+        total=total,
+        f=f,
+        page_size=svc.PAGE_SIZE,
+        charts=svc.charts(portfolio, cat),
+        titles={r.id: r.title for r in cat.rules_for(portfolio.scan_type)},
+        levels=LEVELS,
+        outcomes=OUTCOMES,
+        scan_types=SCANS,
+        may_edit=access.portfolio_refusal(current_user, "open_scan", portfolio) is None,
+        questions=cat.questionnaires[portfolio.scan_type].questions,
+    )
+
+
+@bp.get("/<int:portfolio_id>/fouten")
+def errors(portfolio_id: int):
+    portfolio = portfolio_or_abort(portfolio_id)
+    return render_template("portfolio/errors.html", p=portfolio, scan_types=SCANS)
+
+
+@bp.get("/<int:portfolio_id>/export.<fmt>")
+def export(portfolio_id: int, fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    portfolio = portfolio_or_abort(portfolio_id, "export")
+    if portfolio.status != PORTFOLIO_DONE:
+        abort(404)
+    questionnaire = catalogue.load().questionnaires[portfolio.scan_type]
+    data = svc.export(portfolio, questionnaire, _filter(), fmt, current_user)
+    return _download(data, f"portfolio-{portfolio.id}.{fmt}", fmt)
+
+
+@bp.post("/<int:portfolio_id>/rij/<int:row_id>/scan")
+def open_scan(portfolio_id: int, row_id: int):
+    portfolio = portfolio_or_abort(portfolio_id, "open_scan")
+    row = db.session.get(PortfolioRow, row_id)
+    if row is None or row.portfolio_id != portfolio.id:
+        abort(404)
+    questionnaire = catalogue.load().questionnaires[portfolio.scan_type]
+    scan = svc.open_as_scan(current_user, portfolio, row, questionnaire)
+    return redirect(url_for("scans.resume", scan_id=scan.id))
+
+
+@bp.post("/<int:portfolio_id>/delen")
+def share(portfolio_id: int):
+    portfolio = portfolio_or_abort(portfolio_id, "share")
+    svc.set_shared(current_user, portfolio, request.form.get("gedeeld") == "1")
+    return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
+
+
+@bp.post("/<int:portfolio_id>/verwijderen")
+def remove(portfolio_id: int):
+    portfolio = portfolio_or_abort(portfolio_id, "delete")
+    svc.remove(current_user, portfolio)
+    return redirect(url_for("portfolios.index"))
+
+
+def _questionnaire_or_404(scan_type: str):
+    if scan_type not in SCANS:
+        abort(404)
+    return catalogue.load().questionnaires[scan_type]
+
+
+@bp.get("/kolommen/<scan_type>")
+def columns(scan_type: str):
+    """The documented column format of one scan's register."""
+    questionnaire = _questionnaire_or_404(scan_type)
+    return render_template(
+        "portfolio/columns.html",
+        scan_type=scan_type,
+        scan_types=SCANS,
+        columns=columns_for(questionnaire),
+        question_types=QUESTION_TYPES,
+        max_rows=MAX_ROWS,
+        has_example=(EXAMPLES_DIR / f"{scan_type}-register.csv").is_file(),
+    )
+
+
+@bp.get("/sjabloon/<scan_type>.<fmt>")
+def template(scan_type: str, fmt: str):
+    """An empty register with the right header (XLSX: with a sheet that explains every column)."""
+    if fmt not in FORMATS:
+        abort(404)
+    questionnaire = _questionnaire_or_404(scan_type)
+    return _download(svc.template(questionnaire, fmt), f"sjabloon-{scan_type}.{fmt}", fmt)
+
+
+@bp.get("/voorbeeld/<scan_type>.csv")
+def example(scan_type: str):
+    """A small fictional register that loads without faults (to try the upload)."""
+    _questionnaire_or_404(scan_type)
+    path = EXAMPLES_DIR / f"{scan_type}-register.csv"
+    if not path.is_file():
+        abort(404)
+    return _download(path.read_bytes(), path.name, "csv")
