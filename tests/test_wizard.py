@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from app.db import db
-from app.models import Scan, ScanResult, User
+from app.models import Portfolio, Scan, ScanResult, User
 from app.rules.vocabulary import SCANS
 from app.services import scans as svc
 from tests.conftest import USERS
@@ -186,8 +186,10 @@ def test_demo_data_loads_once(app, catalogue, evaluator):
     from app.demo import DEMO_SCANS, load_demo
 
     with app.app_context():
-        assert load_demo(catalogue, evaluator) == len(DEMO_SCANS)
+        assert load_demo(catalogue, evaluator) == len(DEMO_SCANS) + 1  # the scans and one portfolio
         assert load_demo(catalogue, evaluator) == 0
+        portfolio = db.session.scalars(db.select(Portfolio)).one()
+        assert portfolio.status == "klaar" and portfolio.rejected_rows == 0 and portfolio.evaluated_rows >= 6
         evaluated = db.session.scalars(db.select(Scan).where(Scan.status == "evaluated")).all()
         levels = {s.latest_level for s in evaluated}
         assert "laag" in levels and len(levels) >= 3  # a new user sees the whole range

@@ -176,6 +176,7 @@ def summary(scan_id: int):
         missing=missing,
         shown=_shown_answers(questionnaire, answers),
         attempted=request.method == "POST",
+        findings_saved=request.args.get("bevindingen") == "1",
     ), (422 if request.method == "POST" and missing else 200)
 
 
