@@ -38,6 +38,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/portfolio_bench.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -20,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "dev-only-not-secret",
     "RULES_DIR": str(RULES_DIR),
     "FORMS_DIR": str(FORMS_DIR),
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # A register of 20,000 rows fits; form fields stay capped by Flask's MAX_FORM_MEMORY_SIZE (500 kB).
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
     "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
