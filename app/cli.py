@@ -291,12 +291,14 @@ retention_cli = AppGroup("retention", help="Bewaartermijn toepassen.")
 @retention_cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Alleen tonen wat verwijderd zou worden.")
 def retention_purge(dry_run: bool) -> None:
-    """Verwijder vastgestelde scans waarvan het besluit ouder is dan RETENTION_DAYS (met een auditregel)."""
+    """Verwijder vastgestelde scans na RETENTION_DAYS en portfolio's na PORTFOLIO_RETENTION_DAYS (met auditregels)."""
     from app.services import retention
 
     purged = retention.purge(current_app.config["RETENTION_DAYS"], dry_run=dry_run)
+    portfolios = retention.purge_portfolios(current_app.config["PORTFOLIO_RETENTION_DAYS"], dry_run=dry_run)
     verb = "zou verwijderen" if dry_run else "verwijderd"
     click.echo(f"{len(purged)} scan(s) {verb}: {', '.join(map(str, purged)) or '-'}")
+    click.echo(f"{len(portfolios)} portfolio('s) {verb}: {', '.join(map(str, portfolios)) or '-'}")
 
 
 @users_cli.command("token")

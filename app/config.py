@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "JSON_SORT_KEYS": False,
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
     "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
+    "PORTFOLIO_RETENTION_DAYS": 365,  # portfolios (register triage) are deleted this long after the upload
 }
 
 

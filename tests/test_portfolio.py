@@ -412,3 +412,26 @@ def test_a_large_register_runs_in_the_background_with_progress(tmp_path, passwor
         assert db.session.scalar(select(func.count(PortfolioRow.id))) == 3000
         db.session.remove()
         db.engine.dispose()
+
+
+def test_old_portfolios_are_purged_but_scans_opened_from_them_stay(app, client, runner):
+    import datetime as dt
+
+    from app.services import retention
+
+    login(client, "officer")
+    portfolio_id = uploaded(client, register_csv(GOOD))
+    client.post(f"/portfolio/{portfolio_id}/rij/1/scan")
+    with app.app_context():
+        assert retention.purge_portfolios(365) == []
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=366)
+        assert retention.purge_portfolios(365, dry_run=True, now=later) == [portfolio_id]
+        assert retention.purge_portfolios(365, now=later) == [portfolio_id]
+        assert db.session.scalar(select(func.count(PortfolioRow.id))) == 0
+        assert db.session.scalar(select(func.count(Scan.id))) == 1
+        assert (
+            db.session.scalar(select(AuditEntry).where(AuditEntry.action == "purged")).detail["portfolio"]
+            == portfolio_id
+        )
+    result = runner.invoke(args=["retention", "purge", "--dry-run"])
+    assert "0 portfolio('s) zou verwijderen" in result.output

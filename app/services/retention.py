@@ -1,13 +1,13 @@
-"""Delete closed scans after the retention period (Bibob data is kept no longer than needed)."""
+"""Delete closed scans and old portfolios after their retention period (Bibob data is kept no longer than needed)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.db import db
-from app.models import Scan
+from app.models import Portfolio, PortfolioRow, Scan
 from app.models.scan import STATUS_APPROVED
 from app.services import audit
 
@@ -22,5 +22,23 @@ def purge(retention_days: int, dry_run: bool = False, now: dt.datetime | None = 
     for scan in scans:
         audit.record("purged", scan.id, user=None, retention_days=retention_days, scan_type=scan.scan_type)
         db.session.delete(scan)
+    db.session.commit()
+    return ids
+
+
+def purge_portfolios(retention_days: int, dry_run: bool = False, now: dt.datetime | None = None) -> list[int]:
+    """Delete portfolios uploaded more than `retention_days` ago: a triage of a register is short-lived.
+
+    Scans opened from a portfolio stay; they have their own retention.
+    """
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
+    portfolios = list(db.session.scalars(select(Portfolio).where(Portfolio.created_at < cutoff)))
+    ids = [p.id for p in portfolios]
+    if dry_run:
+        return ids
+    for portfolio in portfolios:
+        audit.record("purged", None, user=None, retention_days=retention_days, portfolio=portfolio.id)
+        db.session.execute(delete(PortfolioRow).where(PortfolioRow.portfolio_id == portfolio.id))
+        db.session.delete(portfolio)
     db.session.commit()
     return ids
