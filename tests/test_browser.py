@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.db import db
 from app.migrate import upgrade
+from app.paths import EXAMPLES_DIR
 from tests.conftest import PASSWORD, USERS, _create_accounts
 
 pytestmark = pytest.mark.browser
@@ -119,6 +120,30 @@ def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     body = page.locator("main").inner_text()
     assert "Vastgesteld" in body and "Weerlegd door de jurist" in body
     page.screenshot(path=str(ARTIFACTS / "horeca-vastgesteld.png"), full_page=True)
+
+
+def test_officer_uploads_a_register_and_prepares_a_control(live_server, page):
+    """The real background worker and the self-refreshing progress page, then the ranking and a brief."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_in(page, live_server, "officer")
+    page.get_by_role("link", name="Portfolio's").click()
+    page.get_by_role("link", name="Register uploaden").click()
+    page.get_by_label("Horecascan").check()
+    page.get_by_label("Naam van het portfolio").fill("Horeca browsertest")
+    page.get_by_label("Bestand (CSV of XLSX").set_input_files(str(EXAMPLES_DIR / "horeca-register.csv"))
+    page.get_by_role("button", name="Uploaden en beoordelen").click()
+    page.get_by_role("heading", name="Rangschikking").wait_for(timeout=30_000)  # after the meta refresh
+    body = page.locator("main").inner_text()
+    assert "10 van 10 rijen beoordeeld" in body
+    assert page.locator("figure.chart svg").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "portfolio-overzicht.png"), full_page=True)
+    boxes = page.locator("input[name=rij]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="Controlebrief voor de gekozen locaties").click()
+    page.get_by_role("heading", name="Controlebrief").wait_for()
+    assert "2 locaties" in page.locator("body").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "controlebrief.png"), full_page=True)
 
 
 def log_in(page, base: str, who: str) -> None:
