@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, Table
+from sqlalchemy import MetaData, Table, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
@@ -36,3 +36,17 @@ def upsert_insert(table: Table):
     """An INSERT for `table` that supports ON CONFLICT, for the session's database (SQLite or PostgreSQL)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return insert(table)
+
+
+def subject_matches(model, text: str):
+    """Case-insensitive "contains" on a subject's name, address or KvK number (scan and portfolio searches).
+
+    `%` and `_` typed by the user are matched literally, not as wildcards.
+    """
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    return or_(
+        func.lower(model.subject_name).like(like, escape="\\"),
+        func.lower(model.subject_address).like(like, escape="\\"),
+        model.subject_kvk.like(like, escape="\\"),
+    )

@@ -12,7 +12,6 @@ Database: a fresh SQLite file, or the server in DATABASE_URL (PostgreSQL).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -25,7 +24,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
 from app import create_app
@@ -40,6 +38,7 @@ from app.portfolio.batch import evaluate_register
 from app.portfolio.columns import columns_for, write_cell
 from app.portfolio.reader import read_register
 from app.rules.loader import load_catalogue
+from app.services.portfolios import csv_bytes, xlsx_bytes
 from tests.test_engine import random_answers
 
 ROWS = 10_000
@@ -61,25 +60,6 @@ def register_rows(questionnaire, n: int, seed: int) -> tuple[list[str], list[lis
         subject = [f"Onderneming {i} (fictief)", f"Straat {i}, Voorbeeldstad", f"{10_000_000 + i}"]
         table.append(subject + [write_cell(c.question, answers.get(c.name)) for c in columns[3:]])
     return [c.name for c in columns], table
-
-
-def as_csv(header: list[str], table: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(table)
-    return out.getvalue().encode("utf-8")
-
-
-def as_xlsx(header: list[str], table: list[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Register")
-    sheet.append(header)
-    for row in table:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def make_app(folder: Path):
@@ -153,7 +133,7 @@ def main() -> None:
             database = db.engine.dialect.name
         for scan in catalogue.questionnaires:
             header, table = register_rows(catalogue.questionnaires[scan], ROWS, seed=11)
-            csv_data, xlsx_data = as_csv(header, table), as_xlsx(header, table)
+            csv_data, xlsx_data = csv_bytes(header, table), xlsx_bytes(header, table, "Register")
             csv_s, stored = upload_seconds(app, client, scan, csv_data, "register.csv")
             xlsx_s, stored_x = upload_seconds(app, client, scan, xlsx_data, "register.xlsx")
             row = {

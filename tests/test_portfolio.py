@@ -265,6 +265,7 @@ def test_export_neutralises_spreadsheet_formulas(app, client):
     portfolio_id = uploaded(client, register_csv(['=HYPERLINK("http://x");Laan 1;;;;;;;']))
     text = client.get(f"/portfolio/{portfolio_id}/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text
+    assert svc._safe_cell("-12,5") == "-12,5" and svc._safe_cell("-kosten") == "'-kosten"
 
 
 def test_templates_and_column_page(client, catalogue):

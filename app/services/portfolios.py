@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 
-from app.db import db, utcnow
+from app.db import db, subject_matches, utcnow
 from app.engine.evaluator import Evaluator
 from app.forms.model import Questionnaire
 from app.models import Portfolio, PortfolioRow, Scan, ScanStep, User
@@ -170,14 +171,7 @@ def _rows_query(portfolio: Portfolio, f: RowFilter):
     if f.indicator:
         query = query.where(PortfolioRow.fired_codes.like(f"%|{f.indicator}|%"))
     if f.text:
-        like = f"%{f.text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(PortfolioRow.subject_name).like(like),
-                func.lower(PortfolioRow.subject_address).like(like),
-                PortfolioRow.subject_kvk.like(like),
-            )
-        )
+        query = query.where(subject_matches(PortfolioRow, f.text))
     if f.incomplete:
         query = query.where(PortfolioRow.missing_count > 0)
     return query.order_by(PortfolioRow.rank)
@@ -207,10 +201,12 @@ def export(portfolio: Portfolio, questionnaire: Questionnaire, f: RowFilter, fmt
     audit.record("portfolio_exported", None, user=user, portfolio=portfolio.id, rows=len(rows), format=fmt)
     db.session.commit()
     if fmt == "xlsx":
-        return _xlsx(header, table, "Portfolio")
-    return _csv(header, table)
+        return xlsx_bytes(header, table, "Portfolio")
+    return csv_bytes(header, table)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?[0-9]+([.,][0-9]+)?")
 RESULT_COLUMNS = ("rang", "risiconiveau", "score", "uitkomst", "indicatoren", "onvolledig")
 
 
@@ -242,16 +238,16 @@ def template(questionnaire: Questionnaire, fmt: str) -> bytes:
     header = [c.name for c in columns]
     if fmt == "xlsx":
         explanation = [[c.name, c.label, c.kind, "ja" if c.required else "nee", c.allowed, c.example] for c in columns]
-        return _xlsx(
+        return xlsx_bytes(
             header,
             [],
             "Register",
             extra=("Toelichting", ["kolom", "vraag", "soort", "verplicht", "toegestaan", "voorbeeld"], explanation),
         )
-    return _csv(header, [])
+    return csv_bytes(header, [])
 
 
-def _csv(header: list[str], table: list[list[Any]]) -> bytes:
+def csv_bytes(header: list[str], table: list[list[Any]]) -> bytes:
     """CSV as Dutch spreadsheets open it: semicolons, UTF-8 with BOM."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
@@ -261,13 +257,13 @@ def _csv(header: list[str], table: list[list[Any]]) -> bytes:
 
 
 def _safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (CSV injection): "=…" is shown, never run."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Neutralise spreadsheet formulas in text cells (CSV injection): "=…" is shown, never run. Numbers stay."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not NUMBER.fullmatch(value):
         return "'" + value
     return value
 
 
-def _xlsx(header: list[str], table: list[list[Any]], title: str, extra=None) -> bytes:
+def xlsx_bytes(header: list[str], table: list[list[Any]], title: str, extra=None) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

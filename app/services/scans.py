@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from app.db import db, upsert_insert, utcnow
+from app.db import db, subject_matches, upsert_insert, utcnow
 from app.engine.evaluator import Evaluator
 from app.forms.answers import validate_answers
 from app.forms.model import Question, Questionnaire, Step
@@ -207,14 +207,7 @@ def find_scans(user: User, f: ScanFilter) -> tuple[list[Scan], int]:
     """Scans this user may see that match the filter, newest first, one page; and the total count."""
     query = access.visible_scans(user)
     if f.text:
-        like = f"%{f.text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Scan.subject_name).like(like),
-                func.lower(Scan.subject_address).like(like),
-                Scan.subject_kvk.like(like),
-            )
-        )
+        query = query.where(subject_matches(Scan, f.text))
     if f.scan_type in SCANS:
         query = query.where(Scan.scan_type == f.scan_type)
     if f.status:
