@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.reports import bp as reports_bp
     from app.web.review import bp as review_bp
     from app.web.scans import bp as scans_bp
+    from app.web.tokens import bp as tokens_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(portfolios_bp)
     app.register_blueprint(controle_bp)
+    app.register_blueprint(tokens_bp)
 
 
 def register_api(app: Flask) -> None:

@@ -1,12 +1,15 @@
 """The JSON API: OpenAPI document, token auth and revocation, isolation, bad payloads, every endpoint."""
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import select
 
 from app.db import db
-from app.models import User
+from app.models import ApiToken, User
 from app.services import tokens
-from tests.conftest import USERS
+from tests.conftest import USERS, login
 from tests.test_wizard import COMMON, REQUIRED
 
 
@@ -128,3 +131,24 @@ def test_isolation_and_roles_over_the_api(api):
 def test_rule_catalogue_over_the_api(api, catalogue):
     rules = api("GET", "/api/v1/rules").get_json()
     assert len(rules) == len(catalogue.rules) and rules[0]["id"] == "ALG-001" and "weight" in rules[0]
+
+
+def test_tokens_are_made_and_revoked_in_the_web_app(app, client):
+    login(client, "officer")
+    assert client.post("/account/api-tokens/", data={"name": ""}).status_code == 422
+    page = client.post("/account/api-tokens/", data={"name": "zaaksysteem"}).get_data(as_text=True)
+    value = re.search(r'<code class="secret">(bbs_[^<]+)</code>', page).group(1)
+    headers = {"Authorization": f"Bearer {value}"}
+    api = app.test_client()  # no session cookie: only the token counts
+    assert api.get("/api/v1/scan-types", headers=headers).status_code == 200
+    listing = client.get("/account/api-tokens/").get_data(as_text=True)
+    assert "zaaksysteem" in listing and value not in listing  # the secret is shown once only
+    with app.app_context():
+        token_id = db.session.scalars(select(ApiToken)).one().id
+    client.post("/uitloggen")
+    login(client, "officer2")
+    assert client.post(f"/account/api-tokens/{token_id}/intrekken").status_code == 404  # not a colleague's
+    client.post("/uitloggen")
+    login(client, "officer")
+    assert client.post(f"/account/api-tokens/{token_id}/intrekken").status_code == 302
+    assert api.get("/api/v1/scan-types", headers=headers).status_code == 401

@@ -6,7 +6,6 @@ from flask import Response
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from app.api.schemas import (
     ResultSchema,
@@ -21,7 +20,6 @@ from app.api.schemas import (
 )
 from app.db import db
 from app.extensions import catalogue
-from app.models import ApiToken
 from app.reports.render import render_report_pdf
 from app.rules.vocabulary import SCANS
 from app.services import access, audit, tokens
@@ -200,7 +198,7 @@ class Tokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
     def get(self):
         """Uw API-tokens (zonder geheime waarde)."""
-        return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)))
+        return tokens.tokens_of(current_user)
 
 
 @blp.route("/tokens/<int:token_id>")
@@ -208,7 +206,7 @@ class TokenItem(MethodView):
     @blp.response(204)
     def delete(self, token_id: int):
         """Trek een van uw tokens in."""
-        token = db.session.get(ApiToken, token_id)
-        if token is None or token.user_id != current_user.id:
+        token = tokens.own_token(current_user, token_id)
+        if token is None:
             abort(404, message="Token niet gevonden.")
         tokens.revoke(token, current_user)

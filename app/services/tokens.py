@@ -46,3 +46,15 @@ def revoke(token: ApiToken, by: User) -> None:
         token.revoked_at = utcnow()
         audit.record("token_revoked", user=by, token_id=token.id)
         db.session.commit()
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's own tokens, newest first (never anyone else's)."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    return list(db.session.scalars(query))
+
+
+def own_token(user: User, token_id: int) -> ApiToken | None:
+    """One of the user's own tokens, or None (also for someone else's: a token id reveals nothing)."""
+    token = db.session.get(ApiToken, token_id)
+    return token if token is not None and token.user_id == user.id else None
