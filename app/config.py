@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite file in the instance folder
+    # Database errors must not carry answers or register rows into the logs (Wet Bibob art. 28).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
     "PORTFOLIO_RETENTION_DAYS": 365,  # portfolios (register triage) are deleted this long after the upload
 }

@@ -436,3 +436,13 @@ def test_old_portfolios_are_purged_but_scans_opened_from_them_stay(app, client, 
         )
     result = runner.invoke(args=["retention", "purge", "--dry-run"])
     assert "0 portfolio('s) zou verwijderen" in result.output
+
+
+def test_database_errors_never_carry_register_data_into_logs(app):
+    """A failing statement (e.g. while storing a batch) is logged without its parameters."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    with app.app_context(), pytest.raises(OperationalError) as failed:
+        db.session.execute(text("SELECT * FROM no_such_table WHERE naam = :naam"), {"naam": "Jan Geheim"})
+    assert "Jan Geheim" not in str(failed.value)
