@@ -6,13 +6,12 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user
 
 from app.extensions import catalogue
-from app.forms.model import ANSWER_SOURCES, PERSON_ROLES
 from app.models.portfolio import PORTFOLIO_DONE
 from app.reports.render import render_brief_html, render_brief_pdf
 from app.services import controle as svc
 from app.services import portfolios
 from app.web.errors import Refused
-from app.web.form_input import PERSON_ROWS_EXTRA, display_value, parse_step
+from app.web.form_input import display_value, field_context, parse_step
 from app.web.guards import portfolio_or_abort, scan_or_abort
 
 bp = Blueprint("controle", __name__)
@@ -104,9 +103,5 @@ def findings(scan_id: int):
         scan=scan,
         step=step,
         questions=[{"q": q, "condition": None} for q in step.questions],
-        values=values,
-        errors=errors,
-        person_roles=PERSON_ROLES,
-        extra_rows=PERSON_ROWS_EXTRA,
-        sources=ANSWER_SOURCES,
+        **field_context(values, errors),
     ), (422 if errors else 200)

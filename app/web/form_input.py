@@ -11,7 +11,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from app.forms.model import Question, Step
+from app.forms.model import ANSWER_SOURCES, PERSON_ROLES, Question, Step
 from app.forms.text import parse_amount, parse_whole_number
 
 UNKNOWN = ""  # the "Niet bekend" choice of an optional ja/nee or keuze question
@@ -90,3 +90,14 @@ def display_value(q: Question, value: Any) -> Any:
     if q.type == "getal":
         return str(value)
     return value
+
+
+def field_context(values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """What the question macro (templates/scans/_question.html) needs beside the questions themselves."""
+    return {
+        "values": values,
+        "errors": errors,
+        "person_roles": PERSON_ROLES,
+        "extra_rows": PERSON_ROWS_EXTRA,
+        "sources": ANSWER_SOURCES,
+    }

@@ -9,14 +9,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from app.db import db
 from app.engine.evaluator import show_answer
 from app.extensions import catalogue
-from app.forms.model import ANSWER_SOURCES, PERSON_ROLES, QUESTION_TYPES
+from app.forms.model import ANSWER_SOURCES, QUESTION_TYPES
 from app.models.scan import STATUSES
 from app.rules.conditions import describe, leaves, questions
 from app.rules.vocabulary import LEVELS, SCANS
 from app.services import access, audit, review
 from app.services import scans as svc
 from app.web.errors import Refused
-from app.web.form_input import PERSON_ROWS_EXTRA, display_value, parse_step
+from app.web.form_input import display_value, field_context, parse_step
 from app.web.guards import scan_or_abort
 
 bp = Blueprint("scans", __name__, url_prefix="/scans")
@@ -126,11 +126,7 @@ def step(scan_id: int, step_id: str):
         step=step,
         index=index,
         questions=_render_questions(questionnaire, step, saved),
-        values=values,
-        errors=errors,
-        person_roles=PERSON_ROLES,
-        extra_rows=PERSON_ROWS_EXTRA,
-        sources=ANSWER_SOURCES,
+        **field_context(values, errors),
     ), (422 if errors else 200)
 
 
