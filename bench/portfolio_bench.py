@@ -38,7 +38,7 @@ from app.portfolio.batch import evaluate_register
 from app.portfolio.columns import columns_for, write_cell
 from app.portfolio.reader import read_register
 from app.rules.loader import load_catalogue
-from app.services.portfolios import csv_bytes, xlsx_bytes
+from app.services.exports import csv_bytes, xlsx_bytes
 from tests.test_engine import random_answers
 
 ROWS = 10_000

@@ -22,6 +22,7 @@ from app.portfolio.reader import RegisterRefused, read_register
 from app.rules.conditions import is_answered
 from app.rules.vocabulary import SCANS
 from app.services import portfolios as svc
+from app.services.exports import safe_cell
 from tests.conftest import login
 from tests.test_engine import random_answers
 
@@ -265,7 +266,7 @@ def test_export_neutralises_spreadsheet_formulas(app, client):
     portfolio_id = uploaded(client, register_csv(['=HYPERLINK("http://x");Laan 1;;;;;;;']))
     text = client.get(f"/portfolio/{portfolio_id}/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text
-    assert svc._safe_cell("-12,5") == "-12,5" and svc._safe_cell("-kosten") == "'-kosten"
+    assert safe_cell("-12,5") == "-12,5" and safe_cell("-kosten") == "'-kosten"
 
 
 def test_templates_and_column_page(client, catalogue):

@@ -11,9 +11,6 @@ Order of work, so nothing is half-written:
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +28,7 @@ from app.portfolio.columns import columns_for, write_cell
 from app.portfolio.reader import Register, read_register
 from app.rules.vocabulary import LEVELS, OUTCOMES
 from app.services import access, audit
+from app.services.exports import csv_bytes, xlsx_bytes
 from app.services.scans import Subject, create_scan, missing_required
 
 #: Most row faults kept in the error report (the count is always exact).
@@ -205,8 +203,6 @@ def export(portfolio: Portfolio, questionnaire: Questionnaire, f: RowFilter, fmt
     return csv_bytes(header, table)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"-?[0-9]+([.,][0-9]+)?")
 RESULT_COLUMNS = ("rang", "risiconiveau", "score", "uitkomst", "indicatoren", "onvolledig")
 
 
@@ -245,41 +241,6 @@ def template(questionnaire: Questionnaire, fmt: str) -> bytes:
             extra=("Toelichting", ["kolom", "vraag", "soort", "verplicht", "toegestaan", "voorbeeld"], explanation),
         )
     return csv_bytes(header, [])
-
-
-def csv_bytes(header: list[str], table: list[list[Any]]) -> bytes:
-    """CSV as Dutch spreadsheets open it: semicolons, UTF-8 with BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_safe_cell(v) for v in row] for row in table)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (CSV injection): "=…" is shown, never run. Numbers stay."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def xlsx_bytes(header: list[str], table: list[list[Any]], title: str, extra=None) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for row in table:
-        sheet.append([_safe_cell(v) for v in row])
-    if extra:
-        name, extra_header, extra_rows = extra
-        other = workbook.create_sheet(name)
-        other.append(extra_header)
-        for row in extra_rows:
-            other.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def open_as_scan(user: User, portfolio: Portfolio, row: PortfolioRow, questionnaire: Questionnaire) -> Scan:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +10,9 @@ from app.db import db
 from app.models import AuditEntry
 from app.models.audit import ACTIONS
 from app.services import access, audit
+from app.services.exports import csv_bytes
 from app.web.errors import Refused
+from app.web.files import attachment
 from app.web.filters import datumtijd
 from app.web.guards import scan_or_abort
 
@@ -27,17 +26,17 @@ def _rows(query) -> list[AuditEntry]:
 
 
 def _csv(entries: list[AuditEntry], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(COLUMNS)
-    for e in entries:
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
-        writer.writerow([datumtijd(e.at), e.user_email, ACTIONS.get(e.action, e.action), e.scan_id or "", detail])
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    table = [
+        [
+            datumtijd(e.at),
+            e.user_email,
+            ACTIONS.get(e.action, e.action),
+            e.scan_id or "",
+            ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items())),
+        ]
+        for e in entries
+    ]
+    return attachment(csv_bytes(COLUMNS, table), filename)
 
 
 @bp.get("/audit")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.extensions import catalogue
@@ -11,6 +11,7 @@ from app.reports.render import render_brief_html, render_brief_pdf
 from app.services import controle as svc
 from app.services import portfolios
 from app.web.errors import Refused
+from app.web.files import attachment
 from app.web.form_input import display_value, field_context, parse_step
 from app.web.guards import portfolio_or_abort, scan_or_abort
 
@@ -18,14 +19,6 @@ bp = Blueprint("controle", __name__)
 
 #: Most locations one brief holds (a control day, not the whole register).
 MAX_LOCATIONS = 50
-
-
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
 
 
 def _scan_brief(scan_id: int):
@@ -49,7 +42,7 @@ def scan_brief(scan_id: int):
 @bp.get("/scans/<int:scan_id>/controlebrief.pdf")
 def scan_brief_pdf(scan_id: int):
     scan, brief = _scan_brief(scan_id)
-    return _pdf(render_brief_pdf(brief), f"controlebrief-scan-{scan.id}.pdf")
+    return attachment(render_brief_pdf(brief), f"controlebrief-scan-{scan.id}.pdf")
 
 
 def _portfolio_brief(portfolio_id: int):
@@ -78,7 +71,7 @@ def portfolio_brief(portfolio_id: int):
 @bp.get("/portfolio/<int:portfolio_id>/controlebrief.pdf")
 def portfolio_brief_pdf(portfolio_id: int):
     portfolio, _, brief = _portfolio_brief(portfolio_id)
-    return _pdf(render_brief_pdf(brief), f"controlebrief-portfolio-{portfolio.id}.pdf")
+    return attachment(render_brief_pdf(brief), f"controlebrief-portfolio-{portfolio.id}.pdf")
 
 
 @bp.route("/scans/<int:scan_id>/bevindingen", methods=["GET", "POST"])

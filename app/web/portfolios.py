@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -18,14 +18,12 @@ from app.rules.vocabulary import LEVELS, OUTCOMES, SCANS
 from app.services import access, audit
 from app.services import portfolios as svc
 from app.web.errors import Refused
+from app.web.files import attachment
 from app.web.guards import portfolio_or_abort
 
 bp = Blueprint("portfolios", __name__, url_prefix="/portfolio")
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = ("csv", "xlsx")
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -35,14 +33,6 @@ class UploadSchema(Schema):
     scan_type = fields.String(required=True, validate=validate.OneOf(list(SCANS), error="Kies een type scan."))
     name = fields.String(
         required=True, validate=validate.Length(min=2, max=200, error="Geef het portfolio een naam (2 tot 200 tekens).")
-    )
-
-
-def _download(data: bytes, filename: str, fmt: str) -> Response:
-    return Response(
-        data,
-        mimetype=FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 
@@ -146,7 +136,7 @@ def export(portfolio_id: int, fmt: str):
         abort(404)
     questionnaire = catalogue.load().questionnaires[portfolio.scan_type]
     data = svc.export(portfolio, questionnaire, _filter(), fmt, current_user)
-    return _download(data, f"portfolio-{portfolio.id}.{fmt}", fmt)
+    return attachment(data, f"portfolio-{portfolio.id}.{fmt}")
 
 
 @bp.post("/<int:portfolio_id>/rij/<int:row_id>/scan")
@@ -201,7 +191,7 @@ def template(scan_type: str, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     questionnaire = _questionnaire_or_404(scan_type)
-    return _download(svc.template(questionnaire, fmt), f"sjabloon-{scan_type}.{fmt}", fmt)
+    return attachment(svc.template(questionnaire, fmt), f"sjabloon-{scan_type}.{fmt}")
 
 
 @bp.get("/voorbeeld/<scan_type>.csv")
@@ -211,4 +201,4 @@ def example(scan_type: str):
     path = EXAMPLES_DIR / f"{scan_type}-register.csv"
     if not path.is_file():
         abort(404)
-    return _download(path.read_bytes(), path.name, "csv")
+    return attachment(path.read_bytes(), path.name)

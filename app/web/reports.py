@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, abort, url_for
 
 from app.db import db
 from app.reports.render import render_report_html, render_report_pdf
 from app.services import audit
 from app.services import reports as report_svc
+from app.web.files import attachment
 from app.web.guards import scan_or_abort
 
 bp = Blueprint("reports", __name__, url_prefix="/scans")
@@ -34,9 +35,4 @@ def view(scan_id: int):
 @bp.get("/<int:scan_id>/rapport.pdf")
 def pdf(scan_id: int):
     scan, context = _context(scan_id, "pdf_exported")
-    filename = f"bibob-rapport-scan-{scan.id}.pdf"
-    return Response(
-        render_report_pdf(context),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return attachment(render_report_pdf(context), f"bibob-rapport-scan-{scan.id}.pdf")

@@ -1,0 +1,20 @@
+"""File downloads: one way to send an export, so every one is an attachment that no cache keeps."""
+
+from __future__ import annotations
+
+from flask import Response
+
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def attachment(data: bytes, filename: str) -> Response:
+    """`data` as a download named `filename`; the type follows from its extension. Never cached (Bibob data)."""
+    return Response(
+        data,
+        mimetype=MIMETYPES[filename.rsplit(".", 1)[1]],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
