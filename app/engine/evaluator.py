@@ -187,7 +187,7 @@ class Evaluator:
         active = self._active[scan]
         questionnaire = self.catalogue.questionnaires[scan]
         fired = [active[i] for i in sorted(fired_ids)]
-        indicators = tuple(FiredIndicator(rule, self._triggers(rule, answers, questionnaire)) for rule in fired)
+        indicators = tuple(FiredIndicator(rule, self.triggers(rule, answers, questionnaire)) for rule in fired)
         return Evaluation(
             scan=scan,
             ruleset_version=self.catalogue.version(scan),
@@ -200,7 +200,8 @@ class Evaluator:
         )
 
     @staticmethod
-    def _triggers(rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
+    def triggers(rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
+        """The answers that made `rule` fire, each with the test it met (for reports and briefs)."""
         result = []
         for leaf in explain(rule.condition, answers):
             question = questionnaire.question(leaf.question)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.rules.conditions import Condition, holds
+from app.rules.conditions import Condition, holds, is_answered
 
 #: Question types and the Dutch name the UI shows for each.
 QUESTION_TYPES: dict[str, str] = {
@@ -134,6 +134,15 @@ class Questionnaire:
         ids = [s.id for s in self.steps]
         i = ids.index(step_id)
         return ids[i + 1] if i + 1 < len(ids) else None
+
+    def missing_required(self, answers: dict[str, Any]) -> list[tuple[Step, Question]]:
+        """Required questions that apply (show_if) but are unanswered, with their step, in order."""
+        return [
+            (step, q)
+            for step in self.steps
+            for q in step.questions
+            if q.required and q.shown(answers) and not is_answered(answers.get(q.id))
+        ]
 
     def label_of(self, question_id: str) -> str:
         question = self._index.get(question_id)

@@ -9,6 +9,7 @@ service stores them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from app.forms.answers import validate_answers
 from app.forms.model import Questionnaire
 from app.portfolio.columns import SUBJECT_NAMES, read_cell
 from app.portfolio.reader import Register
-from app.rules.conditions import describe, is_answered, leaves
+from app.rules.conditions import describe, leaves
 from app.rules.vocabulary import level_rank
 
 #: Rows between two progress reports.
@@ -123,7 +124,7 @@ def evaluate_row(
         level=score.level,
         outcome=score.outcome,
         knockouts=score.knockouts,
-        missing_required=missing_required(questionnaire, answers),
+        missing_required=tuple(q.id for _, q in questionnaire.missing_required(answers)),
     )
     return result, []
 
@@ -180,26 +181,11 @@ def _not_applicable(questionnaire: Questionnaire, number: int, answers: dict[str
     return errors
 
 
-def missing_required(questionnaire: Questionnaire, answers: dict[str, Any]) -> tuple[str, ...]:
-    """Required questions that apply but are empty: the row is ranked, and marked incomplete."""
-    return tuple(
-        q.id
-        for q in questionnaire.questions.values()
-        if q.required and q.shown(answers) and not is_answered(answers.get(q.id))
-    )
-
-
 def indicator_counts(results: Iterable[RowResult]) -> dict[str, int]:
     """How often each indicator fired over the rows, most frequent first."""
-    counts: dict[str, int] = {}
-    for result in results:
-        for rule_id in result.fired:
-            counts[rule_id] = counts.get(rule_id, 0) + 1
+    counts = Counter(rule_id for result in results for rule_id in result.fired)
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def level_counts(results: Iterable[RowResult]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for result in results:
-        counts[result.level] = counts.get(result.level, 0) + 1
-    return counts
+    return dict(Counter(result.level for result in results))

@@ -15,11 +15,10 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from app.db import db, utcnow
-from app.engine.evaluator import show_answer
+from app.engine.evaluator import Evaluator
 from app.forms.model import Question, Questionnaire, Step
 from app.models import Portfolio, PortfolioRow, Scan, User
 from app.rules.catalogue import Catalogue
-from app.rules.conditions import explain
 from app.rules.vocabulary import CATEGORIES, LEVELS, PARTNERS, SCANS
 from app.services import access, audit
 from app.services.scans import REQUIRED, check_step, save_step
@@ -89,7 +88,7 @@ def brief_for_scan(user: User, scan: Scan, catalogue: Catalogue) -> dict[str, An
             "id": f["id"],
             "title": f["title"],
             "category": f["category_label"],
-            "why": [f"{t['label']}: {t['shown']}" for t in f["triggers"]],
+            "why": [_why(t["label"], t["shown"]) for t in f["triggers"]],
             "control_points": f["control_points"],
             "partners": [PARTNERS[p] for p in f["partners"]],
         }
@@ -131,15 +130,15 @@ def _row_indicator(rule, rule_id: str, answers: dict[str, Any], questionnaire: Q
         "id": rule.id,
         "title": rule.title,
         "category": CATEGORIES[rule.category],
-        "why": [_why(questionnaire.questions[leaf.question], answers) for leaf in explain(rule.condition, answers)],
+        "why": [_why(t.label, t.shown) for t in Evaluator.triggers(rule, answers, questionnaire)],
         "control_points": list(rule.control_points),
         "partners": [PARTNERS[p] for p in rule.partners],
     }
 
 
-def _why(question: Question, answers: dict[str, Any]) -> str:
-    """One answer that made the indicator fire, as the scan brief shows it: "question: answer"."""
-    return f"{question.label}: {show_answer(question, answers.get(question.id))}"
+def _why(label: str, shown: str) -> str:
+    """One answer that made the indicator fire, as the brief shows it: "question: answer"."""
+    return f"{label}: {shown}"
 
 
 def _location(name: str, address: str, kvk: str, level: str, score: int) -> dict[str, Any]:

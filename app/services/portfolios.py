@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
 from app.db import db, subject_matches, utcnow
@@ -22,14 +21,13 @@ from app.engine.evaluator import Evaluator
 from app.forms.model import Questionnaire
 from app.models import Portfolio, PortfolioRow, Scan, ScanStep, User
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_RUNNING
-from app.models.scan import STATUS_DRAFT
 from app.portfolio.batch import BatchOutcome, evaluate_register, indicator_counts, level_counts
 from app.portfolio.columns import columns_for, write_cell
 from app.portfolio.reader import Register, read_register
 from app.rules.vocabulary import LEVELS, OUTCOMES
 from app.services import access, audit
 from app.services.exports import csv_bytes, xlsx_bytes
-from app.services.scans import Subject, create_scan, missing_required
+from app.services.scans import Subject, create_scan
 
 #: Most row faults kept in the error report (the count is always exact).
 MAX_STORED_ERRORS = 5000
@@ -73,8 +71,7 @@ def run(portfolio_id: int, register: Register, evaluator: Evaluator) -> None:
         )
         _store(portfolio_id, outcome)
     except Exception as exc:
-        db.session.rollback()
-        current_app.logger.exception("portfolio %s failed", portfolio_id)  # ids only: no register data in logs
+        db.session.rollback()  # nothing of the batch stays; the job runner logs the error (no register data)
         _fail(portfolio_id, type(exc).__name__)
         raise
 
@@ -138,7 +135,6 @@ def _fail(portfolio_id: int, reason: str) -> None:
     portfolio = db.session.get(Portfolio, portfolio_id)
     if portfolio is None:
         return
-    db.session.execute(delete(PortfolioRow).where(PortfolioRow.portfolio_id == portfolio_id))
     portfolio.status = PORTFOLIO_FAILED
     portfolio.failure = f"De beoordeling is afgebroken door een fout ({reason}). Er is niets opgeslagen."
     portfolio.finished_at = utcnow()
@@ -156,10 +152,8 @@ class RowFilter:
 
     def args(self) -> dict[str, Any]:
         """The filter as query arguments (for links that keep it)."""
-        values = {"niveau": self.level, "indicator": self.indicator, "q": self.text, "onvolledig": "1"}
-        if not self.incomplete:
-            values.pop("onvolledig")
-        return {k: v for k, v in values.items() if v}
+        values = {"niveau": self.level, "indicator": self.indicator, "q": self.text, "onvolledig": self.incomplete}
+        return {k: "1" if v is True else v for k, v in values.items() if v}
 
 
 def _rows_query(portfolio: Portfolio, f: RowFilter):
@@ -259,9 +253,8 @@ def open_as_scan(user: User, portfolio: Portfolio, row: PortfolioRow, questionna
         answers = {q.id: row.answers[q.id] for q in step.questions if q.id in row.answers}
         if answers:
             db.session.add(ScanStep(scan_id=scan.id, step_id=step.id, answers=answers))
-    missing = missing_required(questionnaire, row.answers)
+    missing = questionnaire.missing_required(row.answers)
     scan.current_step = missing[0][0].id if missing else None  # None: straight to the summary
-    scan.status = STATUS_DRAFT
     row.scan_id = scan.id
     audit.record("scan_from_portfolio", scan.id, user=user, portfolio=portfolio.id, row=row.row_no)
     db.session.commit()
@@ -279,9 +272,18 @@ def remove(user: User, portfolio: Portfolio) -> None:
     """Delete a portfolio and its rows (scans opened from it stay)."""
     access.require_portfolio(user, "delete", portfolio)
     audit.record("portfolio_deleted", None, user=user, portfolio=portfolio.id)
+    delete_portfolio(portfolio)
+    db.session.commit()
+
+
+def delete_portfolio(portfolio: Portfolio) -> None:
+    """Delete a portfolio with its rows in the current transaction (the caller records why and commits).
+
+    The rows go in one statement: SQLite does not enforce the foreign key's ON DELETE CASCADE
+    here, and loading 10,000 rows to let the ORM cascade would be slow.
+    """
     db.session.execute(delete(PortfolioRow).where(PortfolioRow.portfolio_id == portfolio.id))
     db.session.delete(portfolio)
-    db.session.commit()
 
 
 def list_portfolios(user: User) -> list[Portfolio]:
@@ -292,7 +294,7 @@ def list_portfolios(user: User) -> list[Portfolio]:
 TOP_INDICATORS = 10
 
 
-def charts(portfolio: Portfolio, catalogue) -> dict[str, list[dict[str, Any]]]:
+def charts(portfolio: Portfolio, titles: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """Data of the two overview charts: rows per risk level, and the most frequent indicators (bar lengths 0–100)."""
     counts = portfolio.level_counts
     most = max(counts.values(), default=0) or 1
@@ -307,7 +309,6 @@ def charts(portfolio: Portfolio, catalogue) -> dict[str, list[dict[str, Any]]]:
         }
         for level, label in LEVELS.items()
     ]
-    titles = {r.id: r.title for r in catalogue.rules_for(portfolio.scan_type)}
     top = list(portfolio.indicator_counts.items())[:TOP_INDICATORS]
     highest = top[0][1] if top else 1
     indicators = [

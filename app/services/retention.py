@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.db import db
-from app.models import Portfolio, PortfolioRow, Scan
+from app.models import Portfolio, Scan
 from app.models.scan import STATUS_APPROVED
-from app.services import audit
+from app.services import audit, portfolios
 
 
 def purge(retention_days: int, dry_run: bool = False, now: dt.datetime | None = None) -> list[int]:
@@ -32,13 +32,12 @@ def purge_portfolios(retention_days: int, dry_run: bool = False, now: dt.datetim
     Scans opened from a portfolio stay; they have their own retention.
     """
     cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=retention_days)
-    portfolios = list(db.session.scalars(select(Portfolio).where(Portfolio.created_at < cutoff)))
-    ids = [p.id for p in portfolios]
+    expired = list(db.session.scalars(select(Portfolio).where(Portfolio.created_at < cutoff)))
+    ids = [p.id for p in expired]
     if dry_run:
         return ids
-    for portfolio in portfolios:
+    for portfolio in expired:
         audit.record("purged", None, user=None, retention_days=retention_days, portfolio=portfolio.id)
-        db.session.execute(delete(PortfolioRow).where(PortfolioRow.portfolio_id == portfolio.id))
-        db.session.delete(portfolio)
+        portfolios.delete_portfolio(portfolio)
     db.session.commit()
     return ids

@@ -142,15 +142,6 @@ def effective_answers(questionnaire: Questionnaire, scan: Scan) -> dict[str, Any
     return result
 
 
-def missing_required(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[tuple[Step, Question]]:
-    return [
-        (step, q)
-        for step in questionnaire.steps
-        for q in visible_questions(step, answers)
-        if q.required and not is_answered(answers.get(q.id))
-    ]
-
-
 def answers_fingerprint(answers: dict[str, Any], ruleset_version: str) -> str:
     """Hash of the answers and the ruleset version: the same pair gives the same result."""
     canonical = json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -162,7 +153,7 @@ def evaluate_scan(scan: Scan, evaluator: Evaluator, user: User) -> ScanResult:
     access.require(user, "evaluate", scan)
     questionnaire = evaluator.catalogue.questionnaires[scan.scan_type]
     answers = effective_answers(questionnaire, scan)
-    missing = missing_required(questionnaire, answers)
+    missing = questionnaire.missing_required(answers)
     if missing:
         raise NotReady(missing)
     evaluation = evaluator.evaluate(scan.scan_type, answers)

@@ -102,6 +102,7 @@ def show(portfolio_id: int):
     f = _filter()
     rows, total = svc.find_rows(portfolio, f)
     cat = catalogue.load()
+    titles = {r.id: r.title for r in cat.rules_for(portfolio.scan_type)}
     audit.record("portfolio_viewed", None, portfolio=portfolio.id)
     db.session.commit()
     return render_template(
@@ -111,8 +112,8 @@ def show(portfolio_id: int):
         total=total,
         f=f,
         page_size=svc.PAGE_SIZE,
-        charts=svc.charts(portfolio, cat),
-        titles={r.id: r.title for r in cat.rules_for(portfolio.scan_type)},
+        charts=svc.charts(portfolio, titles),
+        titles=titles,
         levels=LEVELS,
         outcomes=OUTCOMES,
         scan_types=SCANS,

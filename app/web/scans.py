@@ -160,7 +160,7 @@ def _render_questions(questionnaire, step, saved):
 def summary(scan_id: int):
     scan, questionnaire = _load_scan(scan_id, "edit" if request.method == "POST" else None)
     answers = svc.effective_answers(questionnaire, scan)
-    missing = svc.missing_required(questionnaire, answers)
+    missing = questionnaire.missing_required(answers)
     if request.method == "POST" and not missing:
         svc.evaluate_scan(scan, catalogue.evaluator, current_user)
         return redirect(url_for("scans.result", scan_id=scan.id))
