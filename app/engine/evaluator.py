@@ -11,13 +11,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.engine.adapter import DurableEngine
+from app.engine.advice import Advice, FiredRole, advise
 from app.engine.scoring import Score, score
 from app.forms.answers import validate_answers
 from app.forms.model import PERSON_ROLES
 from app.rules.catalogue import Catalogue, Rule
 from app.rules.compiler import compile_ruleset
 from app.rules.conditions import describe, explain, is_answered
-from app.rules.vocabulary import BIBOB_GROUNDS, CATEGORIES, LEVELS, NEXT_STEPS, OUTCOMES, SCANS
+from app.rules.vocabulary import (
+    BIBOB_CONTEXTS,
+    BIBOB_GROUNDS,
+    CATEGORIES,
+    CONTEXTS,
+    GATES,
+    INDICATION_NOTE,
+    LEVEL_PRIORITY,
+    LEVELS,
+    NEXT_STEPS,
+    OUTCOMES,
+    PRIORITIES,
+    PRIORITY_NOTE,
+    RELATIONS,
+    ROLES,
+    SCANS,
+)
+
+#: Version of the advice model a snapshot was made under; snapshots without it are of model 1
+#: (score mapped straight to a conclusion) and render as stored, with a notice.
+ADVICE_MODEL = 2
 
 
 class AnswersInvalid(ValueError):
@@ -59,27 +80,60 @@ class Evaluation:
     fired: tuple[FiredIndicator, ...]
     not_fired: tuple[Rule, ...]
     score: Score
+    advice: Advice
     references: tuple[dict, dict] = ((), ())
     answered: tuple[dict[str, Any], ...] = ()
+    level_indications: tuple[tuple[str, str], ...] = ()
+    step_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    missing_labels: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON data: the snapshot a report is later rendered from."""
+        advice, decision = self.advice, self.advice.decision
+        legal_bases = self.references[0]
+        in_bibob = advice.context in BIBOB_CONTEXTS
         return {
+            "advice_model": ADVICE_MODEL,
             "scan": self.scan,
             "scan_label": SCANS[self.scan],
             "ruleset_version": self.ruleset_version,
             "questionnaire_version": self.questionnaire_version,
+            "context": advice.context,
+            "context_label": CONTEXTS[advice.context],
+            "bibob_context": in_bibob,
+            "outcome": decision.outcome,
+            "outcome_label": OUTCOMES[decision.outcome],
+            "priority": decision.priority,
+            "priority_label": PRIORITIES[decision.priority] if decision.priority else None,
+            "indication_note": INDICATION_NOTE if in_bibob or advice.context == "onbekend" else PRIORITY_NOTE,
+            "gate": (
+                {"id": decision.gate, "label": GATES[decision.gate], "indicators": list(decision.gate_indicators)}
+                if decision.gate
+                else None
+            ),
+            "capped_by_feit": decision.capped_by_feit,
+            "feit_indicators": list(advice.feit_indicators),
+            "missing_essential": [{"question": q, "label": label} for q, label in self.missing_labels],
             "score": self.score.total,
             "level": self.score.level,
             "level_label": LEVELS[self.score.level],
             "level_by_score": self.score.level_by_score,
-            "outcome": self.score.outcome,
-            "outcome_label": OUTCOMES[self.score.outcome],
-            "next_steps": [{"id": s, "label": NEXT_STEPS[s]} for s in self.score.next_steps],
-            "summary": self.score.summary,
+            "next_steps": [
+                {
+                    "id": s,
+                    "label": NEXT_STEPS[s],
+                    "legal_basis": [
+                        {"id": b, "title": legal_bases[b]["title"], "verified": legal_bases[b]["verified"]}
+                        for b in dict(self.step_bases).get(s, ())
+                    ],
+                }
+                for s in advice.next_steps
+            ],
+            "summary": advice.summary,
             "knockouts": list(self.score.knockouts),
             "thresholds": [{"level": lv, "label": LEVELS[lv], "min_score": m} for lv, m in self.score.thresholds],
-            "level_outcomes": {lv: {"outcome": o, "label": OUTCOMES[o]} for lv, o in self.score.level_outcomes},
+            "level_outcomes": {lv: {"outcome": o, "label": OUTCOMES[o]} for lv, o in self.level_indications},
+            "level_priorities": {lv: {"priority": p, "label": PRIORITIES[p]} for lv, p in LEVEL_PRIORITY.items()},
             "categories": [
                 {
                     "id": c.category,
@@ -112,6 +166,10 @@ def _fired_dict(f: FiredIndicator, refs: tuple[dict, dict]) -> dict[str, Any]:
         "category_label": CATEGORIES[r.category],
         "weight": r.weight,
         "knockout": r.knockout,
+        "role": r.role,
+        "role_label": ROLES[r.role],
+        "relation": [{"id": x, "label": RELATIONS[x]} for x in r.relation],
+        "gate": r.gate,
         "bibob_grounds": [{"id": g, "label": BIBOB_GROUNDS[g]} for g in r.bibob_grounds],
         "legal_basis": [
             {"id": b, "title": legal_bases[b]["title"], "verified": legal_bases[b]["verified"]} for b in r.legal_basis
@@ -179,6 +237,10 @@ class Evaluator:
         active = self._active[scan]
         return tuple(fired_ids), score([active[i] for i in fired_ids], self.catalogue.scoring[scan])
 
+    def priority(self, scan: str, fired_ids: tuple[str, ...], level: str) -> str | None:
+        """Control priority of a register row: a register is never a Bibob procedure, so no Bibob outcome."""
+        return LEVEL_PRIORITY[level] if fired_ids else None
+
     def fire_ids(self, scan: str, answers: dict[str, Any]) -> set[str]:
         """Only the ids of the indicators that fire (validated answers; for tests and batches)."""
         return self.engine.fire(self.ruleset_name(scan), answers)
@@ -188,15 +250,34 @@ class Evaluator:
         questionnaire = self.catalogue.questionnaires[scan]
         fired = [active[i] for i in sorted(fired_ids)]
         indicators = tuple(FiredIndicator(rule, self.triggers(rule, answers, questionnaire)) for rule in fired)
+        result = score(fired, self.catalogue.scoring[scan])
+        advice = self.advise(scan, answers, result, fired)
+        policy = self.catalogue.advice
         return Evaluation(
             scan=scan,
             ruleset_version=self.catalogue.version(scan),
             questionnaire_version=questionnaire.version,
             fired=indicators,
             not_fired=tuple(r for i, r in active.items() if i not in fired_ids),
-            score=score(fired, self.catalogue.scoring[scan]),
+            score=result,
+            advice=advice,
             references=(self.catalogue.legal_bases, self.catalogue.sources),
             answered=_answered(questionnaire, answers),
+            level_indications=tuple(self.catalogue.scoring[scan].level_indications.items()),
+            step_bases=tuple((s, policy.step_basis(s, advice.context)) for s in advice.next_steps),
+            missing_labels=tuple((q, questionnaire.label_of(q)) for q in advice.missing_essential),
+        )
+
+    def advise(self, scan: str, answers: dict[str, Any], result: Score, fired: list[Rule]) -> Advice:
+        """The Bibob context, the indication and the next steps for fired rules and their score."""
+        roles = [FiredRole(r.id, r.role, r.gate, r.next_steps) for r in fired]
+        return advise(
+            answers,
+            result.level,
+            roles,
+            self.catalogue.scoring[scan],
+            self.catalogue.advice,
+            self.catalogue.questionnaires[scan],
         )
 
     @staticmethod

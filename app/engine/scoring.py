@@ -1,4 +1,7 @@
-"""Turn fired indicators into a score, a risk level and a Bibob outcome (pure)."""
+"""Turn fired indicators into a score and a risk level, used for prioritisation only (pure).
+
+The Bibob context, the outcome (an indication) and the next steps come from `app.engine.advice`.
+"""
 
 from __future__ import annotations
 
@@ -27,11 +30,7 @@ class Score:
     level_by_score: str
     level: str
     knockouts: tuple[str, ...]
-    outcome: str
-    next_steps: tuple[str, ...]
-    summary: str
     thresholds: tuple[tuple[str, int], ...] = ()
-    level_outcomes: tuple[tuple[str, str], ...] = ()
 
 
 def score(fired: list[Rule], policy: ScoringPolicy) -> Score:
@@ -53,18 +52,13 @@ def score(fired: list[Rule], policy: ScoringPolicy) -> Score:
     for rule in fired:
         if rule.knockout and level_rank(rule.knockout) > level_rank(level):
             level = rule.knockout
-    outcome = policy.outcomes[level]
     return Score(
         total=total,
         categories=tuple(categories),
         level_by_score=by_score,
         level=level,
         knockouts=knockouts,
-        outcome=outcome.outcome,
-        next_steps=outcome.next_steps,
-        summary=outcome.summary,
         thresholds=policy.thresholds,
-        level_outcomes=tuple((lv, o.outcome) for lv, o in policy.outcomes.items()),
     )
 
 

@@ -1,14 +1,17 @@
 """Contestation what-if: the score and outcome of a stored result with some indicators left out (pure).
 
-Works on the snapshot alone (weights, categories, caps, thresholds, knock-outs and the outcome
-per level as they were), so it never depends on today's rules.
+Works on the snapshot alone (weights, categories, caps, thresholds, knock-outs, the roles and gates of
+the fired indicators, the context and the indication per level as they were), so it never depends on
+today's rules. Results of the first advice model (no `advice_model` in the snapshot) are recomputed
+with their own stored outcome per level.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.rules.vocabulary import LEVELS, level_rank
+from app.engine.advice import FiredRole, decide
+from app.rules.vocabulary import LEGACY_OUTCOMES, LEVELS, OUTCOMES, PRIORITIES, level_rank
 
 
 def what_if(snapshot: dict[str, Any], left_out: set[str]) -> dict[str, Any]:
@@ -28,15 +31,31 @@ def what_if(snapshot: dict[str, Any], left_out: set[str]) -> dict[str, Any]:
     for f in kept:
         if f["knockout"] and level_rank(f["knockout"]) > level_rank(level):
             level = f["knockout"]
-    outcome = snapshot.get("level_outcomes", {}).get(level, {"outcome": "", "label": "(niet beschikbaar)"})
     return {
         "score": total,
         "level": level,
         "level_label": LEVELS[level],
         "level_by_score": by_score,
-        "outcome": outcome["outcome"],
-        "outcome_label": outcome["label"],
+        **_outcome(snapshot, level, kept),
         "categories": categories,
         "left_out": sorted(left_out),
         "knockouts": [f["id"] for f in kept if f["knockout"]],
+    }
+
+
+def _outcome(snapshot: dict[str, Any], level: str, kept: list[dict[str, Any]]) -> dict[str, Any]:
+    """The outcome under the model the snapshot was made with."""
+    if snapshot.get("advice_model", 1) < 2:
+        outcome = snapshot.get("level_outcomes", {}).get(level, {"outcome": "", "label": "(niet beschikbaar)"})
+        label = outcome["label"] or LEGACY_OUTCOMES.get(outcome["outcome"], "")
+        return {"outcome": outcome["outcome"], "outcome_label": label, "priority": None, "priority_label": None}
+    roles = [FiredRole(f["id"], f["role"], f.get("gate")) for f in kept]
+    missing = tuple(m["question"] for m in snapshot.get("missing_essential", []))
+    indications = {lv: o["outcome"] for lv, o in snapshot["level_outcomes"].items()}
+    decision = decide(snapshot["context"], level, roles, missing, indications)
+    return {
+        "outcome": decision.outcome,
+        "outcome_label": OUTCOMES[decision.outcome],
+        "priority": decision.priority,
+        "priority_label": PRIORITIES[decision.priority] if decision.priority else None,
     }

@@ -4,7 +4,7 @@ from app.models.account import ApiToken, Organisation, User
 from app.models.audit import AuditEntry
 from app.models.portfolio import Portfolio, PortfolioRow
 from app.models.ruleset import RulesetArchive
-from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep
+from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep, Weighing, Zienswijze
 
 __all__ = [
     "ApiToken",
@@ -18,4 +18,6 @@ __all__ = [
     "ScanResult",
     "ScanStep",
     "User",
+    "Weighing",
+    "Zienswijze",
 ]

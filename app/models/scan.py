@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db, utcnow
@@ -124,3 +124,36 @@ class Rebuttal(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Weighing(db.Model):
+    """The reviewer's own statutory weighing of one result (Wet Bibob art. 3 lid 2, 3 and 5), required to approve."""
+
+    __tablename__ = "weighings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("scan_results.id", ondelete="CASCADE"), unique=True, index=True)
+    a_seriousness: Mapped[str] = mapped_column(Text, default="")
+    a_relation: Mapped[str] = mapped_column(Text, default="")
+    a_benefits: Mapped[str] = mapped_column(Text, default="")
+    b_coherence: Mapped[str] = mapped_column(Text, default="")
+    b_number: Mapped[str] = mapped_column(Text, default="")
+    proportionality: Mapped[str] = mapped_column(Text, default="")
+    time_elapsed: Mapped[str] = mapped_column(Text, default="")
+    advice: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Zienswijze(db.Model):
+    """The betrokkene's zienswijze (art. 33 Wet Bibob, Awb 4:8): its own record, not the reviewer's rebuttal."""
+
+    __tablename__ = "zienswijzen"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("scan_results.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    contested: Mapped[list[str]] = mapped_column(JSON, default=list)
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

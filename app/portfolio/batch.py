@@ -122,7 +122,7 @@ def evaluate_row(
         fired=fired,
         score=score.total,
         level=score.level,
-        outcome=score.outcome,
+        outcome="controle_prioriteit" if fired else "geen_aanwijzingen",
         knockouts=score.knockouts,
         missing_required=tuple(q.id for _, q in questionnaire.missing_required(answers)),
     )

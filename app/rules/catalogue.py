@@ -46,29 +46,61 @@ class Rule:
     does_not_fire: tuple[TestCase, ...]
     path: str
     content_hash: str
+    role: str = "signaal"
+    relation: tuple[str, ...] = ()
+    gate: str | None = None
+    next_steps: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
         return self.status == "active"
 
 
-@dataclass(frozen=True)
-class OutcomePolicy:
-    outcome: str
-    next_steps: tuple[str, ...]
-    summary: str
-
-
 @dataclass(frozen=True, eq=False)
 class ScoringPolicy:
-    """How one scan turns fired indicators into a score, a level and an outcome."""
+    """How one scan turns fired indicators into a score and level, and how it finds its Bibob context."""
 
     scan: str
     version: int
     caps: dict[str, int | None]
     thresholds: tuple[tuple[str, int], ...]
-    outcomes: dict[str, OutcomePolicy]
+    level_indications: dict[str, str]
+    context_default: str
+    context_when: tuple[tuple[str, Condition], ...]
+    essential: tuple[str, ...]
     content_hash: str
+
+
+@dataclass(frozen=True)
+class AdviceEntry:
+    """Next steps and summary for one outcome (and priority) in a set of contexts."""
+
+    outcome: str
+    contexts: tuple[str, ...]
+    priority: str | None
+    next_steps: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True, eq=False)
+class AdvicePolicy:
+    """`rules/advies.yaml`: the next steps and summaries per context and outcome, and each step's basis."""
+
+    entries: tuple[AdviceEntry, ...]
+    step_bases: dict[str, dict[str, tuple[str, ...]]]  # step → context (or "*") → legal basis ids
+    content_hash: str
+
+    def entry(self, context: str, outcome: str, priority: str | None) -> AdviceEntry:
+        """The one entry for this combination (the loader proved there is exactly one)."""
+        for e in self.entries:
+            if e.outcome == outcome and context in e.contexts and e.priority == priority:
+                return e
+        raise LookupError(f"geen advies voor {context}/{outcome}/{priority}")
+
+    def step_basis(self, step: str, context: str) -> tuple[str, ...]:
+        """The legal basis of a next step in a context (a context-specific one before the general one)."""
+        bases = self.step_bases.get(step, {})
+        return bases.get(context, bases.get("*", ()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +109,7 @@ class Catalogue:
 
     rules: dict[str, Rule]
     scoring: dict[str, ScoringPolicy]
+    advice: AdvicePolicy
     questionnaires: dict[str, Questionnaire]
     sources: dict[str, dict[str, Any]]
     legal_bases: dict[str, dict[str, Any]]

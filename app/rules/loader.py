@@ -20,14 +20,15 @@ from marshmallow import ValidationError
 from app.forms.answers import validate_answers
 from app.forms.loader import load_questionnaires
 from app.forms.model import OPERATORS_BY_TYPE, Questionnaire
-from app.rules.catalogue import Catalogue, OutcomePolicy, Rule, ScoringPolicy, SourceRef, TestCase
+from app.rules.catalogue import AdviceEntry, AdvicePolicy, Catalogue, Rule, ScoringPolicy, SourceRef, TestCase
 from app.rules.conditions import has_negated_pattern, leaves
 from app.rules.conditions import parse as parse_condition
 from app.rules.errors import CatalogueError, Fault, flatten_messages, read_yaml
-from app.rules.schema import ReferencesSchema, RuleSchema, ScoringSchema
+from app.rules.schema import AdviceSchema, ReferencesSchema, RuleSchema, ScoringSchema
 from app.rules.vocabulary import SCANS, SHARED_RULE_FOLDER
 
 REFERENCES_FILE = "references.yaml"
+ADVICE_FILE = "advies.yaml"
 SCORING_FILE = "scoring.yaml"
 
 
@@ -41,17 +42,24 @@ def load_catalogue(rules_dir: Path, forms_dir: Path) -> Catalogue:
         faults.extend(err.faults)
         questionnaires = {}
     references = _load_references(rules_dir, faults, texts)
+    advice = _load_advice(rules_dir, faults, texts)
     scoring = {scan: _load_scoring(rules_dir, scan, faults, texts) for scan in SCANS}
     rules = _load_rules(rules_dir, faults, texts)
     if questionnaires and references:
         for rule in rules.values():
             _check_rule_against(rule, questionnaires, references, faults)
+        for scan, policy in scoring.items():
+            if policy is not None and scan in questionnaires:
+                _check_scoring_against(policy, questionnaires[scan], faults)
+        if advice is not None:
+            _check_advice_against(advice, references, faults)
     if faults:
         raise CatalogueError(faults)
-    versions = {scan: _version(scan, rules, scoring[scan]) for scan in SCANS}
+    versions = {scan: _version(scan, rules, scoring[scan], advice) for scan in SCANS}
     return Catalogue(
         rules=rules,
         scoring=scoring,
+        advice=advice,
         questionnaires=questionnaires,
         sources=references["sources"],
         legal_bases=references["legal_bases"],
@@ -97,16 +105,69 @@ def _load_scoring(rules_dir: Path, scan: str, faults: list[Fault], texts: dict[s
         return None
     if doc["scan"] != scan:
         faults.append(Fault(name, "scan", f"moet {scan!r} zijn (de map)"))
+    when = []
+    for i, entry in enumerate(doc["context"]["when"]):
+        condition, problems = parse_condition(entry["condition"], f"context.when[{i}].condition")
+        faults.extend(Fault(name, p.field, p.reason) for p in problems)
+        if condition is not None:
+            when.append((entry["context"], condition))
     return ScoringPolicy(
         scan=scan,
         version=doc["version"],
         caps={cat: policy["cap"] for cat, policy in doc["categories"].items()},
         thresholds=tuple((lv["level"], lv["min_score"]) for lv in doc["levels"]),
-        outcomes={
-            lv: OutcomePolicy(o["outcome"], tuple(o["next_steps"]), o["summary"]) for lv, o in doc["outcomes"].items()
-        },
+        level_indications=dict(doc["indications"]),
+        context_default=doc["context"]["default"],
+        context_when=tuple(when),
+        essential=tuple(doc["essential"]),
         content_hash=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _load_advice(rules_dir: Path, faults: list[Fault], texts: dict[str, str]) -> AdvicePolicy | None:
+    """The advice table (`rules/advies.yaml`): next steps and summaries per context and outcome."""
+    path = rules_dir / ADVICE_FILE
+    name = f"rules/{ADVICE_FILE}"
+    if not path.is_file():
+        faults.append(Fault(name, "", "adviestabel ontbreekt"))
+        return None
+    data, raw = read_yaml(path, name, faults, texts)
+    if data is None:
+        return None
+    try:
+        doc = AdviceSchema().load(data)
+    except ValidationError as err:
+        faults.extend(Fault(name, f, r) for f, r in flatten_messages(err.messages))
+        return None
+    entries = tuple(
+        AdviceEntry(e["outcome"], tuple(e["contexts"]), e["priority"], tuple(e["next_steps"]), e["summary"].strip())
+        for e in doc["advice"]
+    )
+    bases = {step: {ctx: tuple(ids) for ctx, ids in per.items()} for step, per in doc["step_basis"].items()}
+    return AdvicePolicy(entries=entries, step_bases=bases, content_hash=hashlib.sha256(raw).hexdigest())
+
+
+def _check_scoring_against(policy: ScoringPolicy, questionnaire: Questionnaire, faults: list[Fault]) -> None:
+    """Context conditions and essential questions name questions the scan asks."""
+    name = f"rules/{policy.scan}/{SCORING_FILE}"
+    for context, condition in policy.context_when:
+        for leaf in leaves(condition):
+            reason = _leaf_problem(leaf, questionnaire, scoring=False)
+            if reason:
+                faults.append(Fault(name, f"context ({context})", reason))
+    for qid in policy.essential:
+        if questionnaire.question(qid) is None:
+            faults.append(Fault(name, "essential", f"onbekende vraag {qid!r} in forms/{policy.scan}.yaml"))
+
+
+def _check_advice_against(advice: AdvicePolicy, references: dict[str, Any], faults: list[Fault]) -> None:
+    for step, per in advice.step_bases.items():
+        for ids in per.values():
+            for basis in ids:
+                if basis not in references["legal_bases"]:
+                    faults.append(
+                        Fault(f"rules/{ADVICE_FILE}", f"step_basis.{step}", f"onbekende rechtsgrond {basis!r}")
+                    )
 
 
 def _rule_files(rules_dir: Path, faults: list[Fault]) -> list[Path]:
@@ -183,6 +244,10 @@ def _load_rule(path: Path, rules_dir: Path, faults: list[Fault], texts: dict[str
         weight=doc["weight"],
         knockout=doc["knockout"],
         bibob_grounds=tuple(doc["bibob_grounds"]),
+        role=doc["role"],
+        relation=tuple(doc["relation"]),
+        gate=doc["gate"],
+        next_steps=tuple(doc["next_steps"]),
         legal_basis=tuple(doc["legal_basis"]),
         condition=condition,
         advice=doc["advice"].strip(),
@@ -225,11 +290,11 @@ def _check_rule_against(
                     )
 
 
-def _leaf_problem(leaf, questionnaire: Questionnaire) -> str | None:
+def _leaf_problem(leaf, questionnaire: Questionnaire, scoring: bool = True) -> str | None:
     question = questionnaire.question(leaf.question)
     if question is None:
         return f"onbekende vraag {leaf.question!r} in forms/{questionnaire.scan}.yaml"
-    if not question.scorable:
+    if scoring and not question.scorable:
         return f"vraag {leaf.question!r} mag niet meewegen in een score (scorable: false)"
     if leaf.op not in OPERATORS_BY_TYPE[question.type]:
         return f"operator {leaf.op!r} past niet bij vraagtype {question.type!r}"
@@ -249,10 +314,11 @@ def _leaf_problem(leaf, questionnaire: Questionnaire) -> str | None:
     return None
 
 
-def _version(scan: str, rules: dict[str, Rule], policy: ScoringPolicy) -> str:
-    """Content hash of the files that decide a scan's result: its rule files and its scoring file."""
+def _version(scan: str, rules: dict[str, Rule], policy: ScoringPolicy, advice: AdvicePolicy) -> str:
+    """Content hash of the files that decide a scan's result: its rules, its scoring file and the advice table."""
     digest = hashlib.sha256()
     for rule in sorted((r for r in rules.values() if scan in r.scans), key=lambda r: r.id):
         digest.update(f"{rule.path}\0{rule.content_hash}\n".encode())
     digest.update(f"scoring\0{policy.content_hash}\n".encode())
+    digest.update(f"advice\0{advice.content_hash}\n".encode())
     return digest.hexdigest()[:16]

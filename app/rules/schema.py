@@ -11,12 +11,21 @@ from itertools import pairwise
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.rules.vocabulary import (
+    BIBOB_CONTEXTS,
     BIBOB_GROUNDS,
     CATEGORIES,
+    CONTEXTS,
+    GATE_OUTCOMES,
+    GATES,
+    INDICATIONS,
     LEVELS,
+    NEXT_STEP_CONTEXTS,
     NEXT_STEPS,
     OUTCOMES,
     PARTNERS,
+    PRIORITIES,
+    RELATIONS,
+    ROLES,
     SCANS,
     SOURCE_KINDS,
     STATUSES,
@@ -62,6 +71,10 @@ class RuleSchema(Schema):
     bibob_grounds = fields.List(
         fields.String(validate=one_of(BIBOB_GROUNDS)), required=True, validate=validate.Length(min=1)
     )
+    role = fields.String(required=True, validate=one_of(ROLES))
+    relation = fields.List(fields.String(validate=one_of(RELATIONS)), load_default=list)
+    gate = fields.String(load_default=None, allow_none=True, validate=one_of(GATES))
+    next_steps = fields.List(fields.String(validate=one_of(NEXT_STEPS)), load_default=list)
     legal_basis = fields.List(fields.String(validate=validate.Regexp(REF_ID)), required=True)
     condition = fields.Raw(required=True)
     advice = fields.String(required=True, validate=validate.Length(min=20, max=3000))
@@ -78,6 +91,19 @@ class RuleSchema(Schema):
         if len(set(grounds)) != len(grounds):
             raise ValidationError("dubbele grond", "bibob_grounds")
 
+    @validates_schema
+    def role_is_consistent(self, data, **kwargs):
+        """A `feit` names its art. 3 lid 4 (or lid 8) relation; only a `procedure` can be a gate."""
+        role, relation, gate = data.get("role"), data.get("relation") or [], data.get("gate")
+        if role == "feit" and not relation:
+            raise ValidationError("een feit noemt de relatie (lid4_a, lid4_b, lid4_c of lid8)", "relation")
+        if role != "feit" and relation:
+            raise ValidationError("alleen een feit noemt een relatie in de zin van art. 3 lid 4", "relation")
+        if gate and role != "procedure":
+            raise ValidationError("alleen een procedure-indicator kan een drempel (gate) zijn", "gate")
+        if role == "feit" and "geen" in (data.get("bibob_grounds") or []):
+            raise ValidationError("een feit heeft een Bibob-grond (a_grond, b_grond of lid_6)", "bibob_grounds")
+
 
 class CategoryPolicySchema(Schema):
     cap = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
@@ -88,10 +114,16 @@ class LevelThresholdSchema(Schema):
     min_score = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
-class OutcomePolicySchema(Schema):
-    outcome = fields.String(required=True, validate=one_of(OUTCOMES))
-    next_steps = fields.List(fields.String(validate=one_of(NEXT_STEPS)), required=True, validate=validate.Length(min=1))
-    summary = fields.String(required=True, validate=validate.Length(min=20, max=2000))
+class ContextWhenSchema(Schema):
+    context = fields.String(required=True, validate=one_of(CONTEXTS))
+    condition = fields.Raw(required=True)
+
+
+class ContextSchema(Schema):
+    """How a scan finds its Bibob context: the first `when` whose condition holds, else `default`."""
+
+    default = fields.String(required=True, validate=one_of(CONTEXTS))
+    when = fields.List(fields.Nested(ContextWhenSchema), required=True)
 
 
 class ScoringSchema(Schema):
@@ -99,12 +131,16 @@ class ScoringSchema(Schema):
 
     scan = fields.String(required=True, validate=one_of(SCANS))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    context = fields.Nested(ContextSchema, required=True)
+    essential = fields.List(fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,59}$")), required=True)
     categories = fields.Dict(
         keys=fields.String(validate=one_of(CATEGORIES)), values=fields.Nested(CategoryPolicySchema), required=True
     )
     levels = fields.List(fields.Nested(LevelThresholdSchema), required=True)
-    outcomes = fields.Dict(
-        keys=fields.String(validate=one_of(LEVELS)), values=fields.Nested(OutcomePolicySchema), required=True
+    indications = fields.Dict(
+        keys=fields.String(validate=one_of(LEVELS)),
+        values=fields.String(validate=one_of(["geen_aanwijzingen", "nader_onderzoek", *INDICATIONS])),
+        required=True,
     )
 
     @validates_schema
@@ -115,12 +151,75 @@ class ScoringSchema(Schema):
         scores = [lv["min_score"] for lv in levels]
         if scores[0] != 0 or any(a >= b for a, b in pairwise(scores)):
             raise ValidationError("min_score begint bij 0 en stijgt per niveau", "levels")
-        missing = [lv for lv in LEVELS if lv not in (data.get("outcomes") or {})]
+        missing = [lv for lv in LEVELS if lv not in (data.get("indications") or {})]
         if missing:
-            raise ValidationError(f"uitkomst ontbreekt voor {', '.join(missing)}", "outcomes")
+            raise ValidationError(f"indicatie ontbreekt voor {', '.join(missing)}", "indications")
         missing_cats = [c for c in CATEGORIES if c not in (data.get("categories") or {})]
         if missing_cats:
             raise ValidationError(f"categorie ontbreekt: {', '.join(missing_cats)}", "categories")
+
+
+class AdviceEntrySchema(Schema):
+    outcome = fields.String(required=True, validate=one_of(OUTCOMES))
+    contexts = fields.List(fields.String(validate=one_of(CONTEXTS)), required=True, validate=validate.Length(min=1))
+    priority = fields.String(load_default=None, allow_none=True, validate=one_of(PRIORITIES))
+    next_steps = fields.List(fields.String(validate=one_of(NEXT_STEPS)), required=True, validate=validate.Length(min=1))
+    summary = fields.String(required=True, validate=validate.Length(min=20, max=2000))
+
+    @validates_schema
+    def steps_fit_contexts(self, data, **kwargs):
+        """No step where the law does not allow it (no LBB advice without a Bibob-able decision …)."""
+        for step in data.get("next_steps") or []:
+            wrong = [c for c in data.get("contexts") or [] if c not in NEXT_STEP_CONTEXTS.get(step, ())]
+            if wrong:
+                raise ValidationError(f"stap {step!r} kan niet in context {', '.join(wrong)}", "next_steps")
+        if data.get("outcome") == "controle_prioriteit" and not data.get("priority"):
+            raise ValidationError("controle_prioriteit noemt een prioriteit", "priority")
+
+
+class AdviceSchema(Schema):
+    """The advice table of the whole catalogue (`rules/advies.yaml`)."""
+
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    step_basis = fields.Dict(
+        keys=fields.String(validate=one_of(NEXT_STEPS)),
+        values=fields.Dict(
+            keys=fields.String(validate=one_of(["*", *CONTEXTS])),
+            values=fields.List(fields.String(validate=validate.Regexp(REF_ID))),
+        ),
+        required=True,
+    )
+    advice = fields.List(fields.Nested(AdviceEntrySchema), required=True)
+
+    @validates_schema
+    def one_entry_per_case(self, data, **kwargs):
+        """Every outcome the model can reach in a context has exactly one entry."""
+        seen: dict[tuple, int] = {}
+        for entry in data.get("advice") or []:
+            for context in entry["contexts"]:
+                key = (context, entry["outcome"], entry.get("priority"))
+                seen[key] = seen.get(key, 0) + 1
+        double = [k for k, n in seen.items() if n > 1]
+        if double:
+            raise ValidationError(f"dubbel advies voor {double[0]}", "advice")
+        missing = [k for k in reachable_cases() if k not in seen]
+        if missing:
+            raise ValidationError(
+                f"advies ontbreekt voor {', '.join('/'.join(filter(None, k)) for k in missing)}", "advice"
+            )
+
+
+def reachable_cases() -> list[tuple[str, str, str | None]]:
+    """Every (context, outcome, priority) the advice model can produce."""
+    cases: list[tuple[str, str, str | None]] = [("onbekend", "onderzoek_onvolledig", None)]
+    cases.append(("geen_bibob_besluit", "geen_aanwijzingen", None))
+    cases += [("geen_bibob_besluit", "controle_prioriteit", p) for p in PRIORITIES]
+    gate_outcomes = {
+        c: {exceptions.get(c, outcome) for outcome, exceptions in GATE_OUTCOMES.values()} for c in BIBOB_CONTEXTS
+    }
+    scored = ["geen_aanwijzingen", "onderzoek_onvolledig", "nader_onderzoek", *INDICATIONS]
+    cases += [(c, o, None) for c in BIBOB_CONTEXTS for o in sorted(set(scored) | gate_outcomes[c])]
+    return cases
 
 
 class SourceSchema(Schema):

@@ -24,7 +24,7 @@ from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_RUN
 from app.portfolio.batch import BatchOutcome, evaluate_register, indicator_counts, level_counts
 from app.portfolio.columns import columns_for, write_cell
 from app.portfolio.reader import Register, read_register
-from app.rules.vocabulary import LEVELS, OUTCOMES
+from app.rules.vocabulary import LEVEL_PRIORITY, LEVELS, OUTCOMES, PRIORITIES
 from app.services import access, audit
 from app.services.exports import csv_bytes, xlsx_bytes
 from app.services.scans import Subject, create_scan
@@ -200,6 +200,11 @@ def export(portfolio: Portfolio, questionnaire: Questionnaire, f: RowFilter, fmt
 RESULT_COLUMNS = ("rang", "risiconiveau", "score", "uitkomst", "indicatoren", "onvolledig")
 
 
+def priority_label(level: str, fired: bool) -> str:
+    """A register row outside any Bibob procedure gets a control priority, never a Bibob outcome word."""
+    return PRIORITIES[LEVEL_PRIORITY[level]] if fired else OUTCOMES["geen_aanwijzingen"]
+
+
 def _export_table(questionnaire: Questionnaire, rows) -> tuple[list[str], list[list[Any]]]:
     columns = columns_for(questionnaire)
     header = list(RESULT_COLUMNS) + [c.name for c in columns]
@@ -212,7 +217,7 @@ def _export_table(questionnaire: Questionnaire, rows) -> tuple[list[str], list[l
                 row.rank,
                 LEVELS[row.level],
                 row.score,
-                OUTCOMES[row.outcome],
+                priority_label(row.level, bool(row.fired)),
                 ", ".join(row.fired),
                 ", ".join(row.missing_required),
                 *subject,

@@ -6,13 +6,15 @@ Every move checks access (four eyes included) and leaves an audit entry.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from app.db import db, utcnow
 from app.engine.whatif import what_if
-from app.models import Rebuttal, Scan, ScanResult, ScanStep, User
+from app.models import Rebuttal, Scan, ScanResult, ScanStep, User, Weighing, Zienswijze
 from app.models.scan import (
     STATUS_APPROVED,
     STATUS_DRAFT,
@@ -82,9 +84,121 @@ def amend_advice(scan: Scan, user: User, text: str) -> None:
     db.session.commit()
 
 
-def approve(scan: Scan, user: User, remarks: str) -> None:
-    """Vaststellen: the scan and its report are frozen from now on."""
+@dataclass(frozen=True)
+class WeighingField:
+    """One part of the statutory weighing: its form name, model attribute, Dutch label and when it is required."""
+
+    name: str
+    attr: str
+    label: str
+    needed_for: str  # "a_grond", "b_grond" or "altijd" (every Bibob context); "advies" everywhere
+
+
+WEIGHING_FIELDS: tuple[WeighingField, ...] = (
+    WeighingField(
+        "a_ernst", "a_seriousness", "a-grond: ernst van de feiten of het vermoeden (art. 3 lid 2)", "a_grond"
+    ),
+    WeighingField(
+        "a_relatie", "a_relation", "a-grond: aard van de relatie tot de betrokkene (art. 3 lid 2 en 4)", "a_grond"
+    ),
+    WeighingField(
+        "a_voordelen", "a_benefits", "a-grond: omvang van de (vermoedelijke) voordelen (art. 3 lid 2)", "a_grond"
+    ),
+    WeighingField(
+        "b_samenhang", "b_coherence", "b-grond: samenhang van de feiten met de activiteit (art. 3 lid 3)", "b_grond"
+    ),
+    WeighingField("b_aantal", "b_number", "b-grond: aantal feiten (art. 3 lid 3)", "b_grond"),
+    WeighingField(
+        "evenredigheid", "proportionality", "Evenredigheid: belangen van de betrokkene (art. 3 lid 5)", "altijd"
+    ),
+    WeighingField("tijdsverloop", "time_elapsed", "Tijdsverloop sinds de feiten (art. 3 lid 5)", "altijd"),
+    WeighingField("advies", "advice", "Advies aan het bestuursorgaan, in eigen woorden", "advies"),
+)
+
+
+def weighing(result: ScanResult) -> Weighing | None:
+    return db.session.scalar(select(Weighing).where(Weighing.result_id == result.id))
+
+
+def weighing_required(result: ScanResult) -> list[WeighingField]:
+    """The weighing fields this result needs: a- and b-grond parts only where such an indicator stands."""
+    snapshot = result.snapshot
+    if snapshot.get("advice_model", 1) < 2:
+        return [f for f in WEIGHING_FIELDS if f.needed_for in ("altijd", "advies")]
+    if not snapshot.get("bibob_context"):
+        return [f for f in WEIGHING_FIELDS if f.needed_for == "advies"]
+    rebutted = {i for i, r in rebuttals(result).items() if r.rebutted}
+    grounds = {g["id"] for f in snapshot["fired"] if f["id"] not in rebutted for g in f["bibob_grounds"]}
+    return [f for f in WEIGHING_FIELDS if f.needed_for in ("altijd", "advies") or f.needed_for in grounds]
+
+
+def save_weighing(scan: Scan, user: User, values: dict[str, str]) -> None:
+    """Store the reviewer's weighing as typed (partial input is kept; approval checks completeness)."""
     start_review(scan, user)
+    result = scan.latest_result
+    row = weighing(result)
+    if row is None:
+        row = Weighing(result_id=result.id, by_id=user.id)
+        db.session.add(row)
+    for f in WEIGHING_FIELDS:
+        setattr(row, f.attr, (values.get(f.name) or "").strip()[:MAX_TEXT])
+    row.by_id = user.id
+    audit.record("weighing_saved", scan.id, user=user, result_id=result.id)
+    db.session.commit()
+
+
+def missing_weighing(result: ScanResult) -> list[str]:
+    """Labels of the required weighing parts that are still empty."""
+    row = weighing(result)
+    return [f.label for f in weighing_required(result) if not (row and getattr(row, f.attr).strip())]
+
+
+def record_zienswijze(scan: Scan, user: User, received_on: str, summary: str, contested: list[str]) -> None:
+    """Record the betrokkene's zienswijze (art. 33): date, summary and the indicators it contests."""
+    start_review(scan, user)
+    result = scan.latest_result
+    try:
+        date = dt.date.fromisoformat(received_on.strip())
+    except ValueError:
+        raise ReviewError("Vul de datum van de zienswijze in als dag, maand en jaar (jjjj-mm-dd).") from None
+    if date > dt.date.today():
+        raise ReviewError("De datum van de zienswijze kan niet in de toekomst liggen.")
+    summary = summary.strip()[:MAX_TEXT]
+    if not summary:
+        raise ReviewError("Vat de zienswijze samen.")
+    fired = {f["id"] for f in result.snapshot["fired"]}
+    unknown = [c for c in contested if c not in fired]
+    if unknown:
+        raise ReviewError("De zienswijze kan alleen afgegane indicatoren betwisten.")
+    db.session.add(
+        Zienswijze(
+            result_id=result.id, received_on=date, summary=summary, contested=sorted(set(contested)), by_id=user.id
+        )
+    )
+    audit.record("zienswijze_recorded", scan.id, user=user, result_id=result.id, contested=sorted(set(contested)))
+    db.session.commit()
+
+
+def zienswijzen(result: ScanResult) -> list[dict[str, Any]]:
+    """Every recorded zienswijze, oldest first, each with its effect: the result without what it contests."""
+    rows = db.session.scalars(select(Zienswijze).where(Zienswijze.result_id == result.id).order_by(Zienswijze.id))
+    return [
+        {
+            "received_on": z.received_on,
+            "summary": z.summary,
+            "contested": list(z.contested),
+            "effect": what_if(result.snapshot, set(z.contested)) if z.contested else None,
+        }
+        for z in rows
+    ]
+
+
+def approve(scan: Scan, user: User, remarks: str) -> None:
+    """Vaststellen: only with the statutory weighing recorded; the scan and its report are frozen from now on."""
+    start_review(scan, user)
+    missing = missing_weighing(scan.latest_result)
+    if missing:
+        raise ReviewError("Vaststellen kan pas als de weging is vastgelegd. Vul nog in: " + "; ".join(missing) + ".")
     scan.status = STATUS_APPROVED
     scan.reviewer_id = user.id
     scan.review_remarks = remarks.strip()[:MAX_TEXT]

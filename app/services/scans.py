@@ -164,7 +164,7 @@ def evaluate_scan(scan: Scan, evaluator: Evaluator, user: User) -> ScanResult:
         questionnaire_version=evaluation.questionnaire_version,
         score=evaluation.score.total,
         level=evaluation.score.level,
-        outcome=evaluation.score.outcome,
+        outcome=evaluation.advice.decision.outcome,
         answers=answers,
         snapshot=snapshot,
         answers_hash=answers_fingerprint(answers, evaluation.ruleset_version),

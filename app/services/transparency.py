@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from app.rules.catalogue import Catalogue
-from app.rules.vocabulary import BIBOB_GROUNDS, CATEGORIES, LEVELS, NEXT_STEPS, OUTCOMES, PARTNERS, SCANS, STATUSES
+from app.rules.vocabulary import (
+    BIBOB_GROUNDS,
+    CATEGORIES,
+    CONTEXTS,
+    LEVELS,
+    NEXT_STEPS,
+    OUTCOMES,
+    PARTNERS,
+    PRIORITIES,
+    ROLES,
+    SCANS,
+    STATUSES,
+)
 
 PURPOSE = (
     "Gemeenten ondersteunen bij het beoordelen van de mate van gevaar in de zin van de Wet Bibob en bij het "
@@ -39,19 +51,28 @@ def catalogue_view(catalogue: Catalogue) -> list[dict[str, Any]]:
                 "questionnaire_version": catalogue.questionnaires[scan].version,
                 "thresholds": [{"level": LEVELS[lv], "min_score": m} for lv, m in policy.thresholds],
                 "caps": [{"category": CATEGORIES[c], "cap": cap} for c, cap in policy.caps.items()],
-                "outcomes": [
-                    {
-                        "level": LEVELS[lv],
-                        "outcome": OUTCOMES[o.outcome],
-                        "next_steps": [NEXT_STEPS[s] for s in o.next_steps],
-                        "summary": o.summary,
-                    }
-                    for lv, o in policy.outcomes.items()
+                "indications": [
+                    {"level": LEVELS[lv], "outcome": OUTCOMES[o]} for lv, o in policy.level_indications.items()
                 ],
+                "context_default": CONTEXTS[policy.context_default],
+                "essential": [catalogue.questionnaires[scan].label_of(q) for q in policy.essential],
                 "indicators": [_indicator(r, catalogue) for r in rules],
             }
         )
     return scans
+
+
+def advice_view(catalogue: Catalogue) -> list[dict[str, Any]]:
+    """The advice table in words: per context and outcome, the next steps and the summary."""
+    return [
+        {
+            "contexts": [CONTEXTS[c] for c in e.contexts],
+            "outcome": OUTCOMES[e.outcome] + (f" ({PRIORITIES[e.priority].lower()})" if e.priority else ""),
+            "next_steps": [NEXT_STEPS[s] for s in e.next_steps],
+            "summary": e.summary,
+        }
+        for e in catalogue.advice.entries
+    ]
 
 
 def _indicator(rule, catalogue: Catalogue) -> dict[str, Any]:
@@ -65,6 +86,7 @@ def _indicator(rule, catalogue: Catalogue) -> dict[str, Any]:
         "category": CATEGORIES[rule.category],
         "weight": rule.weight,
         "knockout": LEVELS[rule.knockout] if rule.knockout else None,
+        "role": ROLES[rule.role],
         "grounds": [BIBOB_GROUNDS[g] for g in rule.bibob_grounds],
         "legal_basis": [
             {"title": catalogue.legal_bases[b]["title"], "verified": catalogue.legal_bases[b]["verified"]}

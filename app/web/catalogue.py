@@ -12,7 +12,10 @@ bp = Blueprint("catalogue", __name__, url_prefix="/catalogus")
 
 @bp.get("/")
 def index():
-    return render_template("catalogue/index.html", scans=transparency.catalogue_view(catalogue.load()))
+    loaded = catalogue.load()
+    return render_template(
+        "catalogue/index.html", scans=transparency.catalogue_view(loaded), advice=transparency.advice_view(loaded)
+    )
 
 
 @bp.get("/algoritmeregister")
