@@ -13,11 +13,12 @@ from app.forms.model import ANSWER_SOURCES
 from app.web.filters import datumtijd
 
 CONFIDENTIAL = "Vertrouwelijk – Wet Bibob art. 28"
+RECIPIENTS_NOTICE = "Niet verder verstrekken dan art. 28 lid 2 Wet Bibob toestaat."
 DISCLAIMER = (
     "Dit rapport ondersteunt het bestuursorgaan bij de beoordeling van de mate van gevaar in de zin van de "
-    "Wet Bibob. Het is geen besluit en vervangt niet het eigen oordeel van het bestuursorgaan, dat ook de "
-    "evenredigheid van een maatregel afweegt (art. 3 lid 5 Wet Bibob). Geen uitkomst is definitief zonder "
-    "beoordeling door een jurist."
+    "Wet Bibob. Het geeft een indicatie, geen conclusie: de mate van gevaar stelt het bestuursorgaan vast, dat "
+    "ook de evenredigheid van een maatregel afweegt (art. 3 lid 5 Wet Bibob). Het is geen besluit en telt pas "
+    "na beoordeling door een jurist."
 )
 STATUS_LABELS = {"concept": "Concept", "vastgesteld": "Vastgesteld"}
 
@@ -36,6 +37,7 @@ class IndicatorSchema(Schema):
     description = fields.String()
     weight = fields.Integer()
     knockout = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
     grounds = fields.List(fields.String())
     legal_basis = fields.List(fields.String())
     advice = fields.String()
@@ -84,7 +86,25 @@ class ContestationSchema(Schema):
     score = fields.Integer()
     level_label = fields.String()
     outcome_label = fields.String()
+    priority_label = fields.String(allow_none=True)
     left_out = fields.List(fields.String())
+
+
+class StepSchema(Schema):
+    label = fields.String()
+    basis = fields.List(fields.String())
+
+
+class WeighingRowSchema(Schema):
+    label = fields.String()
+    text = fields.String()
+
+
+class ZienswijzeSchema(Schema):
+    received_on = fields.String()
+    summary = fields.String()
+    contested = fields.List(fields.String())
+    effect = fields.Nested(ContestationSchema, allow_none=True)
 
 
 class ReviewSchema(Schema):
@@ -112,8 +132,15 @@ class ReportSchema(Schema):
     level_label = fields.String()
     level_by_score_label = fields.String()
     outcome_label = fields.String()
+    advice_model = fields.Integer()
+    context_label = fields.String(allow_none=True)
+    priority_label = fields.String(allow_none=True)
+    indication_note = fields.String(allow_none=True)
+    gate = fields.String(allow_none=True)
+    capped_by_feit = fields.Boolean()
+    missing_essential = fields.List(fields.String())
     summary = fields.String()
-    next_steps = fields.List(fields.String())
+    next_steps = fields.List(fields.Nested(StepSchema))
     knockouts = fields.List(fields.String())
     categories = fields.List(fields.Nested(CategorySchema))
     thresholds = fields.List(fields.Nested(ThresholdSchema))
@@ -128,7 +155,10 @@ class ReportSchema(Schema):
     questionnaire_version = fields.Integer()
     fingerprint = fields.String()
     confidential = fields.String()
+    recipients_notice = fields.String()
     disclaimer = fields.String()
+    weighing = fields.List(fields.Nested(WeighingRowSchema))
+    zienswijzen = fields.List(fields.Nested(ZienswijzeSchema))
 
 
 def build_context(
@@ -146,6 +176,8 @@ def build_context(
     judgements: dict[str, dict[str, str]] | None = None,
     contestation: dict[str, Any] | None = None,
     amended_advice: str = "",
+    weighing: list[dict[str, str]] | None = None,
+    zienswijzen: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Report data from a result snapshot (never from today's rules)."""
     level_labels = {t["level"]: t["label"] for t in snapshot["thresholds"]}
@@ -165,8 +197,20 @@ def build_context(
         "level_label": snapshot["level_label"],
         "level_by_score_label": level_labels[snapshot["level_by_score"]],
         "outcome_label": snapshot["outcome_label"],
+        "advice_model": snapshot.get("advice_model", 1),
+        "context_label": snapshot.get("context_label"),
+        "priority_label": snapshot.get("priority_label"),
+        "indication_note": snapshot.get("indication_note"),
+        "gate": f"{snapshot['gate']['label']} ({', '.join(snapshot['gate']['indicators'])})"
+        if snapshot.get("gate")
+        else None,
+        "capped_by_feit": snapshot.get("capped_by_feit", False),
+        "missing_essential": [m["label"] for m in snapshot.get("missing_essential", [])],
         "summary": snapshot["summary"],
-        "next_steps": [s["label"] for s in snapshot["next_steps"]],
+        "next_steps": [
+            {"label": s["label"], "basis": [b["title"] for b in s.get("legal_basis", [])]}
+            for s in snapshot["next_steps"]
+        ],
         "knockouts": snapshot["knockouts"],
         "categories": snapshot["categories"],
         "thresholds": [
@@ -184,7 +228,10 @@ def build_context(
         "questionnaire_version": snapshot["questionnaire_version"],
         "fingerprint": fingerprint,
         "confidential": CONFIDENTIAL,
+        "recipients_notice": RECIPIENTS_NOTICE,
         "disclaimer": DISCLAIMER,
+        "weighing": weighing or [],
+        "zienswijzen": [{**z, "received_on": z["received_on"].strftime("%d-%m-%Y")} for z in (zienswijzen or [])],
     }
     return ReportSchema().dump(data)
 
@@ -203,6 +250,7 @@ def _groups(fired: list[dict[str, Any]], judgements: dict[str, dict[str, str]]) 
                 "description": f["description"],
                 "weight": f["weight"],
                 "knockout": f["knockout"],
+                "role": _role_text(f),
                 "grounds": [g["label"] for g in f["bibob_grounds"]],
                 "legal_basis": [b["title"] for b in f["legal_basis"]],
                 "advice": f["advice"],
@@ -226,6 +274,14 @@ def _answer_groups(answered: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row = {"label": a["label"], "shown": a["shown"], "source_label": ANSWER_SOURCES[a["source"]]}
         groups[-1]["answers"].append(row)
     return groups
+
+
+def _role_text(fired: dict[str, Any]) -> str | None:
+    """The evidential role with the lid 4 relation, for model 2 snapshots (None for older ones)."""
+    if "role_label" not in fired:
+        return None
+    relations = "; ".join(x["label"] for x in fired.get("relation", []))
+    return fired["role_label"] + (f" – {relations}" if relations else "")
 
 
 def _source_text(source: dict[str, Any]) -> str:

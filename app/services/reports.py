@@ -45,7 +45,19 @@ def context_for_result(scan: Scan, result: ScanResult) -> dict[str, Any]:
         judgements=judgements,
         contestation=review.contestation(result),
         amended_advice=scan.amended_advice,
+        weighing=_weighing_rows(result),
+        zienswijzen=review.zienswijzen(result),
     )
+
+
+def _weighing_rows(result: ScanResult) -> list[dict[str, str]]:
+    """The reviewer's recorded weighing, part by part (empty parts left out)."""
+    row = review.weighing(result)
+    if row is None:
+        return []
+    return [
+        {"label": f.label, "text": getattr(row, f.attr)} for f in review.WEIGHING_FIELDS if getattr(row, f.attr).strip()
+    ]
 
 
 def context_for_answers(

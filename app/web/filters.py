@@ -19,5 +19,11 @@ def datumtijd(value: dt.datetime | None) -> str:
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
+def datum(value: dt.date | None) -> str:
+    """A date the Dutch way, e.g. 22-11-2026."""
+    return value.strftime("%d-%m-%Y") if value else ""
+
+
 def init_filters(app: Flask) -> None:
     app.add_template_filter(datumtijd)
+    app.add_template_filter(datum)

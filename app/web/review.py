@@ -37,7 +37,36 @@ def page(scan_id: int):
         judged=review.rebuttals(result),
         contestation=review.contestation(result),
         statuses=STATUSES,
+        weighing=review.weighing(result),
+        weighing_fields=review.WEIGHING_FIELDS,
+        weighing_required=review.weighing_required(result),
+        zienswijzen=review.zienswijzen(result),
+        can_record_zienswijze=scan.status in (STATUS_SUBMITTED, STATUS_IN_REVIEW),
     )
+
+
+@bp.post("/scans/<int:scan_id>/beoordeling/weging")
+def weigh(scan_id: int):
+    scan = scan_or_abort(scan_id, "review")
+    review.save_weighing(scan, current_user, {f.name: request.form.get(f.name, "") for f in review.WEIGHING_FIELDS})
+    flash("De weging is opgeslagen.", "ok")
+    return redirect(url_for("review.page", scan_id=scan.id) + "#h-weging")
+
+
+@bp.post("/scans/<int:scan_id>/beoordeling/zienswijze")
+def zienswijze(scan_id: int):
+    scan = scan_or_abort(scan_id, "review")
+    try:
+        review.record_zienswijze(
+            scan,
+            current_user,
+            request.form.get("datum", ""),
+            request.form.get("samenvatting", ""),
+            request.form.getlist("betwist"),
+        )
+    except review.ReviewError as err:
+        flash(str(err), "fout")
+    return redirect(url_for("review.page", scan_id=scan.id) + "#h-zienswijze")
 
 
 @bp.post("/scans/<int:scan_id>/beoordeling/indicator/<indicator_id>")

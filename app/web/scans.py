@@ -203,6 +203,7 @@ def result(scan_id: int):
         answer_sources=ANSWER_SOURCES,
         outdated=stored.ruleset_version != catalogue_now.version(scan.scan_type),
         question_types=QUESTION_TYPES,
+        levels=LEVELS,
     )
 
 
