@@ -103,7 +103,10 @@ def scan_evaluate(scan: str, answers_file: Path, as_json: bool) -> None:
 
 def _print_result(result: dict) -> None:
     click.echo(f"Scan: {result['scan_label']}   regelset {result['ruleset_version']}")
-    click.echo(f"Score {result['score']}  →  risiconiveau {LEVELS[result['level']]}  →  {result['outcome_label']}")
+    click.echo(f"Context: {result['context_label']}")
+    priority = f": {result['priority_label'].lower()}" if result.get("priority_label") else ""
+    click.echo(f"Uitkomst: {result['outcome_label']}{priority}  ({result['indication_note']})")
+    click.echo(f"Prioritering: score {result['score']}  →  risiconiveau {LEVELS[result['level']]}")
     if result["knockouts"]:
         by_score = LEVELS[result["level_by_score"]]
         click.echo(f"Knock-out: {', '.join(result['knockouts'])} (niveau op basis van score: {by_score})")

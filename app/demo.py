@@ -73,6 +73,7 @@ DEMO_SCANS: list[tuple[str, svc.Subject, dict[str, dict], bool]] = [
                 "overname": False,
             },
             "onderneming": {"rechtsvorm": "vof", "onderneming_leeftijd": "meer_dan_3_jaar"},
+            "betrokkenen": {"stroman_signalen": False, "zeggenschap_ondoorzichtig": False, "omg_banden": False},
             "financiering": {"financieringsbronnen": ["bank", "eigen_vermogen"], "herkomst_vermogen_aangetoond": "ja"},
             "antecedenten": {"antecedenten_ernstig": ["geen"], "antecedenten_overig": ["geen"]},
             "gedrag": {"vragenformulier_status": "volledig"},

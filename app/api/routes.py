@@ -162,6 +162,10 @@ def _result(scan, result) -> dict:
         "result_id": result.id,
         "created_at": result.created_at,
         "fingerprint": result.answers_hash,
+        "advice_model": result.snapshot.get("advice_model", 1),
+        "context": result.snapshot.get("context"),
+        "outcome": result.snapshot["outcome"],
+        "priority": result.snapshot.get("priority"),
         "result": result.snapshot,
     }
 

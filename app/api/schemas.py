@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.rules.vocabulary import SCANS
+from app.rules.vocabulary import CONTEXTS, LEGACY_OUTCOMES, OUTCOMES, PRIORITIES, ROLES, SCANS
 
 
 class ScanCreateSchema(Schema):
@@ -50,8 +50,28 @@ class ResultSchema(Schema):
     result_id = fields.Integer()
     created_at = fields.DateTime()
     fingerprint = fields.String()
+    advice_model = fields.Integer(
+        metadata={"description": "Adviesmodel van de uitkomst: 2 = indicatie met context; 1 = eerder model."}
+    )
+    context = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(CONTEXTS)),
+        metadata={"description": "Bibob-context: welk besluit voorligt (leeg bij het eerdere model)."},
+    )
+    outcome = fields.String(
+        validate=validate.OneOf(sorted({*OUTCOMES, *LEGACY_OUTCOMES})),
+        metadata={"description": "Indicatie, geen conclusie in de zin van de Wet Bibob (eerdere ids bij model 1)."},
+    )
+    priority = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(PRIORITIES)),
+        metadata={"description": "Prioriteit voor controle; alleen bij outcome controle_prioriteit."},
+    )
     result = fields.Dict(
-        metadata={"description": "De bewaarde uitkomst: score, niveau, conclusie, afgegane indicatoren."}
+        metadata={
+            "description": "De bewaarde uitkomst zoals opgeslagen: context, indicatie, prioritering (score en "
+            "niveau), vervolgstappen met grondslag, afgegane indicatoren met rol en aanleiding."
+        }
     )
 
 
@@ -94,6 +114,9 @@ class RuleSummarySchema(Schema):
     category = fields.String()
     weight = fields.Integer()
     knockout = fields.String(allow_none=True)
+    role = fields.String(validate=validate.OneOf(list(ROLES)))
+    relation = fields.List(fields.String())
+    gate = fields.String(allow_none=True)
     bibob_grounds = fields.List(fields.String())
     legal_basis = fields.List(fields.String())
 

@@ -8,13 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from app.db import db, upsert_insert
 from app.engine.adapter import DurableEngine
 from app.engine.evaluator import Evaluator
 from app.models import RulesetArchive, ScanResult
 from app.rules.archive import restore_files
 from app.rules.catalogue import Catalogue
+from app.rules.conditions import holds
+from app.rules.conditions import parse as parse_condition
 from app.rules.loader import load_catalogue
+from app.rules.vocabulary import level_rank
 
 
 class ArchiveMissing(LookupError):
@@ -43,6 +48,10 @@ def verify_result(result: ScanResult) -> Verification:
     archive = db.session.get(RulesetArchive, result.ruleset_version)
     if archive is None:
         raise ArchiveMissing(result.ruleset_version)
+    if result.snapshot.get("advice_model", 1) < 2:
+        differences = verify_model1(archive.files, result.snapshot, result.answers)
+        fingerprint_ok = answers_fingerprint(result.answers, result.ruleset_version) == result.answers_hash
+        return Verification(result.ruleset_version, not differences and fingerprint_ok, fingerprint_ok, differences)
     with tempfile.TemporaryDirectory(prefix="bibob-archief-") as tmp:
         rules_dir, forms_dir = restore_files(archive.files, Path(tmp))
         catalogue = load_catalogue(rules_dir, forms_dir)
@@ -62,3 +71,60 @@ def verify_result(result: ScanResult) -> Verification:
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     """JSON round trip, so tuples and lists (and database JSON) compare alike."""
     return json.loads(json.dumps(data, sort_keys=True, ensure_ascii=False))
+
+
+def verify_model1(files: dict[str, str], snapshot: dict[str, Any], answers: dict[str, Any]) -> list[str]:
+    """Re-derive a first-model result from its archived files: which indicators fired, the score, the level,
+    the knock-outs and the stored outcome of that level.
+
+    Those archives predate the evidential roles, so today's loader refuses them; their conditions are
+    read directly and checked with the plain-Python reference evaluator (`holds`), which the differential
+    test proves equal to the engine.
+    """
+    scan = snapshot["scan"]
+    rules = [yaml.safe_load(text) for name, text in sorted(files.items()) if _is_rule_file(name)]
+    scoring = yaml.safe_load(files[f"rules/{scan}/scoring.yaml"])
+    fired = []
+    for rule in rules:
+        if rule.get("status") != "active" or scan not in rule.get("scans", []):
+            continue
+        condition, problems = parse_condition(rule["condition"])
+        if problems or condition is None:
+            return [f"archief: voorwaarde van {rule.get('id')} niet te lezen"]
+        if holds(condition, answers):
+            fired.append(rule)
+    caps = {cat: (policy or {}).get("cap") for cat, policy in scoring["categories"].items()}
+    raw: dict[str, int] = {}
+    for rule in fired:
+        raw[rule["category"]] = raw.get(rule["category"], 0) + rule["weight"]
+    total = sum(min(points, caps.get(cat) or points) for cat, points in raw.items())
+    level = scoring["levels"][0]["level"]
+    for threshold in scoring["levels"]:
+        if total >= threshold["min_score"]:
+            level = threshold["level"]
+    by_score = level
+    for rule in fired:
+        if rule.get("knockout") and level_rank(rule["knockout"]) > level_rank(level):
+            level = rule["knockout"]
+    fresh = {
+        "fired": sorted(r["id"] for r in fired),
+        "score": total,
+        "level": level,
+        "level_by_score": by_score,
+        "knockouts": sorted(r["id"] for r in fired if r.get("knockout")),
+        "outcome": scoring["outcomes"][level]["outcome"],
+    }
+    stored = {
+        "fired": sorted(f["id"] for f in snapshot["fired"]),
+        "score": snapshot["score"],
+        "level": snapshot["level"],
+        "level_by_score": snapshot["level_by_score"],
+        "knockouts": sorted(snapshot["knockouts"]),
+        "outcome": snapshot["outcome"],
+    }
+    return [f"verschil in '{key}'" for key in fresh if fresh[key] != stored[key]]
+
+
+def _is_rule_file(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) == 3 and parts[0] == "rules" and parts[2].endswith(".yaml") and parts[2] != "scoring.yaml"
