@@ -11,7 +11,7 @@ from app.services import retention
 from tests.conftest import ScanActions, login
 from tests.test_wizard import COMMON, REQUIRED
 
-# Evaluated: ALG-001 (+7 financiering), ALG-005 (+8 eigendom), HOR-004 (+3 exploitatie), ALG-013 (+10, knock-out hoog)
+# Evaluated: ALG-001 (+7 financiering), ALG-005 (+8 eigendom), HOR-004 (+3 exploitatie), ALG-013 (+5 procedure)
 ANSWERS = REQUIRED["horeca"] | COMMON | {"contant_aandeel_pct": 90, "onjuiste_informatie": True}
 
 
@@ -24,6 +24,24 @@ def submitted_scan(app, catalogue):
     jurist = app.test_client()
     login(jurist, "jurist")
     return officer, jurist, scan_id
+
+
+WEIGHING = {
+    "a_ernst": "Fiscale veroordeling 2023, ernstig voor deze activiteit.",
+    "a_relatie": "De aanvrager is zelf veroordeeld (art. 3 lid 4 onder a).",
+    "a_voordelen": "Omvang onbekend; contante lening van 40.000 euro.",
+    "b_samenhang": "Geen feiten bij een samenhangende activiteit bekend.",
+    "b_aantal": "Eén feit.",
+    "evenredigheid": "Weigering zou de onderneming beëindigen; voorschriften volstaan.",
+    "tijdsverloop": "Het feit is van 2023.",
+    "advies": "Vergunning verlenen met voorschriften over de financiering.",
+}
+
+
+def weigh(jurist, scan_id):
+    """Record the full statutory weighing, as the review page asks before approval."""
+    response = jurist.post(f"/scans/{scan_id}/beoordeling/weging", data=WEIGHING)
+    assert response.status_code == 302
 
 
 def audit_actions(app, scan_id=None):
@@ -58,6 +76,7 @@ def test_full_cycle_with_return_and_resubmit(app, catalogue):
     assert officer.post_step(scan_id, "onderneming", {"rechtsvorm": "bv", "kvk_nummer": "90000009"}).status_code == 302
     officer.evaluate(scan_id)
     assert officer.client.post(f"/scans/{scan_id}/indienen").status_code == 302
+    weigh(jurist, scan_id)
     jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen", "opmerkingen": "Akkoord."})
     assert status(app, scan_id) == "approved"
     assert "Vastgesteld door de jurist op" in officer.client.get(f"/scans/{scan_id}/resultaat").get_data(as_text=True)
@@ -83,6 +102,7 @@ def test_four_eyes_and_roles(app, catalogue):
 
 def test_approved_scan_is_frozen_and_a_change_needs_a_new_version(app, catalogue):
     officer, jurist, scan_id = submitted_scan(app, catalogue)
+    weigh(jurist, scan_id)
     jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen", "opmerkingen": ""})
     refused = officer.post_step(scan_id, "aanvraag", REQUIRED["horeca"])
     assert refused.status_code == 403 and "Maak een nieuwe versie" in refused.get_data(as_text=True)
@@ -111,8 +131,8 @@ def test_rebuttal_needs_a_reason_and_what_if_shows_its_effect(app, catalogue):
     jurist.post(url, data={"weerlegd": "ja", "reden": "Zienswijze: stukken alsnog correct aangeleverd."})
     jurist.post(f"/scans/{scan_id}/beoordeling/indicator/HOR-004", data={"notitie": "Pinnen is inmiddels mogelijk."})
     page = jurist.get(f"/scans/{scan_id}/beoordeling").get_data(as_text=True)
-    # All fired: 7 + 8 + 3 + 10 = 28 → hoog (and knock-out hoog). Without ALG-013: 18 → hoog by score, no knock-out.
-    assert "<td>28</td><td>18</td>" in page.replace("\n", "").replace(" ", "")
+    # All fired: 7 + 8 + 3 + 5 = 23 → hoog. Without ALG-013: 18 → still hoog by score.
+    assert "<td>23</td><td>18</td>" in page.replace("\n", "").replace(" ", "")
     with app.app_context():
         from app.services import review
 
@@ -121,6 +141,7 @@ def test_rebuttal_needs_a_reason_and_what_if_shows_its_effect(app, catalogue):
         assert (contest["score"], contest["level"], contest["knockouts"]) == (18, "hoog", [])
     assert "indicator_rebutted" in audit_actions(app, scan_id) and "indicator_noted" in audit_actions(app, scan_id)
     jurist.post(f"/scans/{scan_id}/beoordeling/advies", data={"advies": "Voorschriften volstaan."})
+    weigh(jurist, scan_id)
     jurist.post(
         f"/scans/{scan_id}/beoordeling/besluit",
         data={"besluit": "vaststellen", "opmerkingen": "Akkoord na zienswijze."},
@@ -130,7 +151,8 @@ def test_rebuttal_needs_a_reason_and_what_if_shows_its_effect(app, catalogue):
     )
     assert "Vastgesteld" in text and "Akkoord na zienswijze." in text and "Voorschriften volstaan." in text
     assert "Weerlegd door de jurist: Zienswijze: stukken alsnog correct aangeleverd." in text
-    assert "zonder de weerlegde indicatoren ALG-013" in text and "Vastgesteld door Jurist op" in text
+    flat = " ".join(text.split())
+    assert "zonder de weerlegde indicatoren ALG-013" in flat and "Vastgesteld door Jurist op" in flat
 
 
 def test_report_view_and_pdf_export_each_leave_exactly_one_audit_entry(app, catalogue):
@@ -164,6 +186,7 @@ def test_admin_exports_the_audit_trail_and_it_is_append_only(app, catalogue):
 
 def test_retention_deletes_closed_scans_with_an_audit_entry(app, catalogue):
     _, jurist, scan_id = submitted_scan(app, catalogue)
+    weigh(jurist, scan_id)
     jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen", "opmerkingen": ""})
     with app.app_context():
         assert retention.purge(30) == []
@@ -172,3 +195,47 @@ def test_retention_deletes_closed_scans_with_an_audit_entry(app, catalogue):
         assert retention.purge(30, now=later) == [scan_id]
         assert db.session.get(Scan, scan_id) is None
     assert audit_actions(app, scan_id)[-1] == "purged"
+
+
+def test_approval_is_refused_without_the_statutory_weighing(app, catalogue):
+    _, jurist, scan_id = submitted_scan(app, catalogue)
+    refused = jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen"})
+    page = jurist.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Vaststellen kan pas als de weging is vastgelegd" in page and "Evenredigheid" in page
+    assert status(app, scan_id) == "in_review"
+    partial = WEIGHING | {"evenredigheid": " "}
+    jurist.post(f"/scans/{scan_id}/beoordeling/weging", data=partial)
+    again = jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen"})
+    assert "Evenredigheid" in jurist.get(again.headers["Location"]).get_data(as_text=True)
+    assert status(app, scan_id) == "in_review"
+    page = jurist.get(f"/scans/{scan_id}/beoordeling").get_data(as_text=True)
+    assert "Fiscale veroordeling 2023" in page  # what was typed is kept
+    assert "Oordeel beoordelaar" in page and ">Besluit<" not in page
+    weigh(jurist, scan_id)
+    jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen"})
+    assert status(app, scan_id) == "approved"
+    assert "weighing_saved" in audit_actions(app, scan_id)
+    pdf = jurist.get(f"/scans/{scan_id}/rapport.pdf").data
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Oordeel beoordelaar" in text and "Weging" in text and "voorschriften over de financiering" in text
+
+
+def test_a_zienswijze_is_recorded_as_its_own_thing_with_its_effect(app, catalogue):
+    _, jurist, scan_id = submitted_scan(app, catalogue)
+    bad = jurist.post(
+        f"/scans/{scan_id}/beoordeling/zienswijze", data={"datum": "gisteren", "samenvatting": "Onjuist."}
+    )
+    assert "jjjj-mm-dd" in jurist.get(bad.headers["Location"].split("#")[0]).get_data(as_text=True)
+    jurist.post(
+        f"/scans/{scan_id}/beoordeling/zienswijze",
+        data={"datum": "2026-11-20", "samenvatting": "De lening is bij de bank afgesloten.", "betwist": ["ALG-001"]},
+    )
+    page = jurist.get(f"/scans/{scan_id}/beoordeling").get_data(as_text=True)
+    assert "Zienswijze ontvangen op 20-11-2026" in page and "De lening is bij de bank afgesloten." in page
+    assert "Zonder de betwiste indicatoren" in page
+    assert "<td>23</td><td>16</td>" in page.replace("\n", "").replace(" ", "")  # 23 − 7 (ALG-001)
+    assert "zienswijze_recorded" in audit_actions(app, scan_id)
+    text = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(jurist.get(f"/scans/{scan_id}/rapport.pdf").data)).pages
+    )
+    assert "Zienswijze van de betrokkene" in text and "Betwist: ALG-001" in text
