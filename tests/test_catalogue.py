@@ -89,8 +89,8 @@ def test_test_case_answers_must_fit_the_questionnaire(scratch):
 
 
 def test_unknown_source_and_legal_basis(scratch):
-    scratch.edit(RULE, "source: seed_004", "source: krant_van_gisteren")
-    scratch.edit(RULE, "legal_basis: [wet_bibob_3_1_a]", "legal_basis: [wet_bibob_99]")
+    scratch.edit(RULE, "source: praktijk_werkhypothese", "source: krant_van_gisteren")
+    scratch.edit(RULE, "legal_basis: []", "legal_basis: [wet_bibob_99]")
     faults = refused(scratch)
     assert any("onbekende bron 'krant_van_gisteren'" in f for f in faults)
     assert any("onbekende rechtsgrond 'wet_bibob_99'" in f for f in faults)

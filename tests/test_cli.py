@@ -39,15 +39,19 @@ def test_rules_list_filters_by_scan(runner):
 
 def test_scan_evaluate_json(runner, tmp_path):
     answers = tmp_path / "a.json"
-    answers.write_text(json.dumps({"zonder_vergunning_open": True, "drugs_signalen": True}), encoding="utf-8")
+    answers.write_text(
+        json.dumps({"vergunningsoort": "beide", "zonder_vergunning_open": True, "drugs_signalen": True}),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["scan", "evaluate", "--scan", "horeca", str(answers), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["scan"] == "horeca" and data["score"] == 14 and data["level"] == "verhoogd"
-    assert data["outcome"] == "mindere_mate_van_gevaar" and len(data["ruleset_version"]) == 16
-    assert [(f["id"], f["weight"], f["category"]) for f in data["fired"]] == [
-        ("HOR-001", 6, "exploitatie"),
-        ("HOR-005", 8, "locatie_pand"),
+    assert data["scan"] == "horeca" and data["score"] == 10 and data["level"] == "verhoogd"
+    assert data["context"] == "beschikking_aanvraag" and data["priority"] is None
+    assert data["outcome"] == "onderzoek_onvolledig" and len(data["ruleset_version"]) == 16  # essentials open
+    assert [(f["id"], f["weight"], f["category"], f["role"]) for f in data["fired"]] == [
+        ("HOR-001", 6, "exploitatie", "feit"),
+        ("HOR-005", 4, "locatie_pand", "signaal"),
     ]
     assert all(f["title"] for f in data["fired"])
 

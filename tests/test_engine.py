@@ -46,7 +46,8 @@ def test_durable_fires_exactly_what_the_reference_semantics_say(evaluator, catal
 def test_nothing_fires_is_a_normal_result(evaluator):
     result = evaluator.evaluate("horeca", {"vragenformulier_status": "volledig"})
     assert result.fired == ()
-    assert (result.score.total, result.score.level, result.score.outcome) == (0, "laag", "geen_aanwijzingen")
+    assert (result.score.total, result.score.level) == (0, "laag")
+    assert result.advice.context == "onbekend" and result.advice.decision.outcome == "onderzoek_onvolledig"
     assert len(result.not_fired) == len(evaluator.catalogue.rules_for("horeca"))
 
 

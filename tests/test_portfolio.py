@@ -161,7 +161,8 @@ def test_batch_ranks_by_the_same_score_as_a_single_evaluation(catalogue, evaluat
     assert outcome.errors == []
     for row in outcome.results:
         full = evaluator.evaluate("horeca", row.answers)
-        assert (row.score, row.level, row.outcome) == (full.score.total, full.score.level, full.score.outcome)
+        assert (row.score, row.level) == (full.score.total, full.score.level)
+        assert row.outcome == ("controle_prioriteit" if row.fired else "geen_aanwijzingen")
         assert set(row.fired) == {f.rule.id for f in full.fired}
     keys = [r.rank_key() for r in outcome.results]
     assert keys == sorted(keys)

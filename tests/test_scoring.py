@@ -29,12 +29,15 @@ def test_thresholds_map_totals_to_levels(catalogue):
 
 
 def test_knockout_lifts_the_level_but_never_lowers_it(evaluator):
-    result = evaluator.evaluate("horeca", {"onjuiste_informatie": True})  # ALG-013: weight 10, knock-out hoog
-    assert (result.score.total, result.score.level_by_score, result.score.level) == (10, "verhoogd", "hoog")
-    assert result.score.knockouts == ("ALG-013",)
-    assert result.score.outcome == "mindere_mate_van_gevaar"
+    result = evaluator.evaluate("horeca", {"drugshandel_voorraad": True})  # HOR-012: weight 10, knock-out verhoogd
+    assert (result.score.total, result.score.level_by_score, result.score.level) == (10, "verhoogd", "verhoogd")
+    lifted = evaluator.evaluate("horeca", {"drugshandel_voorraad": False, "zonder_vergunning_open": True})
+    assert lifted.score.knockouts == ()
     heavy = evaluator.evaluate("bedrijventerrein", {"vondsten_controle": ["hennep"]})  # BT-001: zeer_hoog
-    assert heavy.score.level == "zeer_hoog" and heavy.score.outcome == "ernstig_gevaar"
+    assert (heavy.score.total, heavy.score.level_by_score, heavy.score.level) == (12, "verhoogd", "zeer_hoog")
+    assert heavy.score.knockouts == ("BT-001",)
+    # A control: the lifted level gives a high control priority, never a Bibob outcome.
+    assert heavy.advice.context == "geen_bibob_besluit" and heavy.advice.decision.priority == "hoog"
 
 
 def test_result_json_has_what_the_report_needs(evaluator):
