@@ -97,7 +97,8 @@ def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     body = page.locator("main").inner_text()
     for rule_id in ("ALG-001", "ALG-005", "HOR-009"):
         assert rule_id in body
-    assert "Risiconiveau" in body and "Bibob-conclusie" in body
+    assert "Context: Aanvraag van een beschikking" in body and "Indicatie – geen conclusie" in body
+    assert "Bibob-conclusie" not in body
     page.screenshot(path=str(ARTIFACTS / "horeca-resultaat.png"), full_page=True)
     assert (ARTIFACTS / "horeca-resultaat.png").stat().st_size > 10_000
 
@@ -115,6 +116,16 @@ def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     )
     card.get_by_role("button", name="Oordeel over HOR-009 opslaan").click()
     assert page.get_by_role("heading", name="Effect van de weerlegging").is_visible()
+    page.get_by_role("button", name="Vaststellen").click()
+    assert "Vaststellen kan pas als de weging is vastgelegd" in page.locator("main").inner_text()
+    page.get_by_label("Evenredigheid: belangen van de betrokkene (art. 3 lid 5) (verplicht)").fill(
+        "Voorschriften volstaan; weigering zou onevenredig zijn."
+    )
+    weighing = page.locator("section[aria-labelledby=h-weging] textarea")
+    for i in range(weighing.count()):
+        if not weighing.nth(i).input_value():
+            weighing.nth(i).fill("Gewogen: zie dossier.")
+    page.get_by_role("button", name="Weging opslaan").click()
     page.get_by_label("Opmerkingen (verplicht bij terugsturen)").fill("Akkoord na zienswijze.")
     page.get_by_role("button", name="Vaststellen").click()
     body = page.locator("main").inner_text()
