@@ -193,9 +193,7 @@ def test_gates_override_the_score_and_lid6_comes_first():
 
 
 def test_every_entry_of_the_advice_table_is_lawful(catalogue):
-    for entry, context in itertools.chain.from_iterable(
-        ((e, c) for c in e.contexts) for e in catalogue.advice.entries
-    ):
+    for entry, context in itertools.chain.from_iterable(((e, c) for c in e.contexts) for e in catalogue.advice.entries):
         for step in entry.next_steps:
             assert context in NEXT_STEP_CONTEXTS[step], (entry.outcome, context, step)
         assert entry.outcome in OUTCOMES

@@ -35,6 +35,9 @@ def test_openapi_document_is_valid(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     validate(spec)
     assert {"/api/v1/scans", "/api/v1/scans/{scan_id}/steps/{step_id}", "/api/v1/rules"} <= set(spec["paths"])
+    result = spec["components"]["schemas"]["Result"]["properties"]
+    assert "geen_bibob_besluit" in result["context"]["enum"] and "controle_prioriteit" in result["outcome"]["enum"]
+    assert set(result["priority"]["enum"]) >= {"laag", "middel", "hoog"}
 
 
 def test_token_is_required_and_can_be_revoked(app, client, api):
@@ -81,6 +84,8 @@ def test_scan_lifecycle_over_the_api(api):
     assert evaluated.status_code == 201
     body = evaluated.get_json()
     assert {"ALG-001", "ALG-005"} <= {f["id"] for f in body["result"]["fired"]} and len(body["fingerprint"]) == 64
+    assert body["advice_model"] == 2 and body["context"] == body["result"]["context"]
+    assert body["outcome"] == body["result"]["outcome"] and "priority" in body
     assert api("GET", f"/api/v1/scans/{scan_id}/result").get_json()["result_id"] == body["result_id"]
     pdf = api("GET", f"/api/v1/scans/{scan_id}/report.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data[:4] == b"%PDF"
