@@ -13,6 +13,7 @@ from tests.test_reports import pdf_text
 from tests.test_wizard import COMMON, REQUIRED
 
 DRUGS = {"drugs_signalen": True, "zaak_leeg": True}
+TO = {"ontvanger": ["politie", "brandweer"]}
 
 
 def evaluated_horeca(scans, extra: dict) -> int:
@@ -24,7 +25,7 @@ def evaluated_horeca(scans, extra: dict) -> int:
 
 def test_scan_brief_pdf_lists_indicators_check_points_partners_and_observations(app, scans, catalogue):
     scan_id = evaluated_horeca(scans, DRUGS)
-    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf")
+    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf", query_string=TO)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     text, pages = pdf_text(response.data)
@@ -48,14 +49,19 @@ def test_scan_brief_html_and_refusals(app, scans):
     refused = scans.client.get(f"/scans/{draft}/controlebrief")
     assert refused.status_code == 403 and "Beoordeel de scan eerst" in refused.get_data(as_text=True)
     scan_id = evaluated_horeca(scans, DRUGS)
-    page = scans.client.get(f"/scans/{scan_id}/controlebrief").get_data(as_text=True)
-    assert "Download als PDF" in page and "HOR-005" in page
+    choice = scans.client.get(f"/scans/{scan_id}/controlebrief").get_data(as_text=True)
+    assert "Voor wie is de controlebrief?" in choice and 'value="brandweer"' in choice and "HOR-005" not in choice
+    assert scans.client.get(f"/scans/{scan_id}/controlebrief.pdf").status_code == 403  # no recipients chosen
+    unknown = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "buurman"})
+    assert unknown.status_code == 403
+    page = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string=TO).get_data(as_text=True)
+    assert "Download als PDF" in page and "HOR-005" in page and "ontvanger=brandweer" in page
     result = scans.client.get(f"/scans/{scan_id}/resultaat").get_data(as_text=True)
     assert f"/scans/{scan_id}/controlebrief" in result and f"/scans/{scan_id}/bevindingen" in result
     scans.client.post("/uitloggen")
     login(scans.client, "other_officer")
-    assert scans.client.get(f"/scans/{scan_id}/controlebrief").status_code == 404
-    assert scans.client.get(f"/scans/{scan_id}/controlebrief.pdf").status_code == 404
+    assert scans.client.get(f"/scans/{scan_id}/controlebrief", query_string=TO).status_code == 404
+    assert scans.client.get(f"/scans/{scan_id}/controlebrief.pdf", query_string=TO).status_code == 404
 
 
 def test_portfolio_selection_brief_holds_only_the_chosen_locations(app, client):
@@ -64,16 +70,18 @@ def test_portfolio_selection_brief_holds_only_the_chosen_locations(app, client):
     with app.app_context():
         rows = {r.subject_name: r.id for r in db.session.scalars(select(PortfolioRow))}
     chosen = [rows["Bar Zwaar (fictief)"], rows["Eetcafé Midden (fictief)"]]
-    response = client.get(f"/portfolio/{portfolio_id}/controlebrief.pdf", query_string={"rij": chosen})
+    response = client.get(f"/portfolio/{portfolio_id}/controlebrief.pdf", query_string={"rij": chosen, **TO})
     assert response.status_code == 200
     flat = " ".join(pdf_text(response.data)[0].split())
     assert "Bar Zwaar (fictief)" in flat and "Eetcafé Midden (fictief)" in flat
     assert "Café Rustig (fictief)" not in flat
     assert "Portfolio 'Test': 2 van 3 locaties" in flat
-    assert "ALG-008" in flat and "Openbaar Ministerie" in flat
-    assert client.get(f"/portfolio/{portfolio_id}/controlebrief").status_code == 403  # nothing chosen
-    html = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen}).get_data(as_text=True)
-    assert "2 locaties" in html
+    assert "ALG-008" not in flat  # antecedents never reach a brief
+    assert client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string=TO).status_code == 403  # no rows
+    choice = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen}).get_data(as_text=True)
+    assert "Voor wie is de controlebrief?" in choice and f'name="rij" value="{chosen[0]}"' in choice
+    html = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen, **TO})
+    assert "2 locaties" in html.get_data(as_text=True)
 
 
 def test_findings_become_the_scans_answers_and_count_after_re_evaluation(app, scans):
