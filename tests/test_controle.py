@@ -135,3 +135,75 @@ def test_only_the_gemeente_enters_findings_and_vastgoed_has_no_on_site_questions
     scans.client.post("/uitloggen")
     login(scans.client, "other_officer")
     assert scans.client.post(f"/scans/{scan_id}/bevindingen", data={"drugs_signalen": "ja"}).status_code == 404
+
+
+# --- need to know: what a brief may hold for its recipients ---------------------------------------
+
+SENSITIVE = {
+    "antecedenten_ernstig": ["opiumwet"],  # justitiële gegevens: ALG-008
+    "eerder_bibob_weigering": True,  # partner (andere gemeente): ALG-011
+    "eerder_pand_gesloten": True,  # criminal data from own research: ALG-012
+    "omg_banden": True,  # partner (politie)
+    "herkomst_vermogen_aangetoond": "nee",  # eigen onderzoek: title only for the brandweer
+}
+
+
+def brief_audit(app) -> dict:
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "controle_brief").order_by(AuditEntry.id.desc())
+        ).first()
+        return entry.detail
+
+
+def test_a_brief_for_the_brandweer_holds_no_antecedent_partner_or_justitiele_datum(app, scans, catalogue):
+    scan_id = evaluated_horeca(scans, DRUGS | SENSITIVE)
+    with app.app_context():
+        fired = {f["id"] for f in db.session.get(Scan, scan_id).latest_result.snapshot["fired"]}
+    assert {"ALG-008", "ALG-011", "ALG-012", "HOR-005"} <= fired  # the sensitive facts did count in the scan
+    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf", query_string={"ontvanger": "brandweer"})
+    flat = " ".join(pdf_text(response.data)[0].split())
+    questionnaire = catalogue.questionnaires["horeca"]
+    for rule_id in ("ALG-008", "ALG-011", "ALG-012"):
+        assert rule_id not in flat and catalogue.rules[rule_id].title not in flat
+    for question_id in SENSITIVE:
+        assert questionnaire.question(question_id).label not in flat  # no answer behind any indicator
+    for word in ("Opiumwet", "antecedent", "Antecedent", "Wjsg", "motorcycle", "Politie (bestuurlijke"):
+        assert word not in flat.replace("geen antecedenten", "")
+    assert "HOR-005" in flat and "Brandweer (veiligheidsregio)" in flat and "Eigen toezichtstaak brandveiligheid" in flat
+    assert "Waarom: Zijn drugsgebruik of drugshandel" in flat  # a schouw observation may be shared
+    detail = brief_audit(app)
+    assert detail["recipients"] == ["brandweer"]
+    assert "HOR-005" in detail["indicators"] and "ALG-008" not in detail["indicators"]
+    assert {"ALG-008", "ALG-011", "ALG-012"} <= set(detail["left_out"])
+
+
+def test_own_research_answers_show_only_for_recipients_that_may_receive_them(app, scans, catalogue):
+    scan_id = evaluated_horeca(scans, SENSITIVE)
+    label = catalogue.questionnaires["horeca"].question("herkomst_vermogen_aangetoond").label
+    fired_on_it = [r.id for r in catalogue.rules_for("horeca") if "herkomst_vermogen_aangetoond" in str(r.condition)]
+    assert fired_on_it
+    for_brandweer = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "brandweer"})
+    for_riec = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "riec"})
+    assert label not in for_brandweer.get_data(as_text=True)
+    assert label in for_riec.get_data(as_text=True)
+    assert label not in scans.client.get(
+        f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": ["riec", "brandweer"]}
+    ).get_data(as_text=True)  # every recipient must be allowed
+
+
+def test_a_rebutted_indicator_is_left_out_or_marked_where_the_recipient_may_know(app, scans):
+    from app.models.scan import Rebuttal
+    from app.models import User
+
+    scan_id = evaluated_horeca(scans, DRUGS)
+    with app.app_context():
+        result = db.session.get(Scan, scan_id).latest_result
+        jurist = db.session.scalar(select(User).where(User.email.like("jurist%")))
+        db.session.add(Rebuttal(result_id=result.id, indicator_id="HOR-005", rebutted=True, reason="x", by_id=jurist.id))
+        db.session.commit()
+    brandweer = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "brandweer"})
+    assert "HOR-005" not in brandweer.get_data(as_text=True)
+    assert "HOR-005" in brief_audit(app)["left_out"]
+    riec = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "riec"}).get_data(as_text=True)
+    assert "HOR-005" in riec and "weerlegd door de jurist" in riec

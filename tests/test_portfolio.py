@@ -26,10 +26,10 @@ from app.services.exports import safe_cell
 from tests.conftest import login
 from tests.test_engine import random_answers
 
-HEADER = "naam;adres;kvk;overname;overnamesom;antecedenten_ernstig;drugs_signalen;contant_aandeel_pct;zaak_leeg"
+HEADER = "naam;adres;kvk;overname;overnamesom;financieringsbronnen;drugs_signalen;contant_aandeel_pct;zaak_leeg"
 GOOD = [
-    "Café Rustig (fictief);Laan 1, Voorbeeldstad;12345678;nee;;geen;nee;10;nee",
-    "Bar Zwaar (fictief);Plein 2, Voorbeeldstad;;ja;250.000;witwassen | opiumwet;ja;90;ja",
+    "Café Rustig (fictief);Laan 1, Voorbeeldstad;12345678;nee;;eigen_vermogen;nee;10;nee",
+    "Bar Zwaar (fictief);Plein 2, Voorbeeldstad;;ja;250.000;contante_lening | buitenlandse_financier;ja;90;ja",
     "Eetcafé Midden (fictief);Weg 3, Voorbeeldstad;;nee;;;ja;;",
 ]
 BAD = [
@@ -71,7 +71,7 @@ def test_cells_are_read_as_people_and_spreadsheets_write_them(catalogue):
     assert read_cell(q["contant_aandeel_pct"], "40,5")[1] is not None
     label = q["inrichting_type"].options[0].label
     assert read_cell(q["inrichting_type"], label.upper()) == (q["inrichting_type"].options[0].value, None)
-    assert read_cell(q["antecedenten_ernstig"], "witwassen | Opiumwet; witwassen")[0] == ["witwassen", "opiumwet"]
+    assert read_cell(q["financieringsbronnen"], "bank | Eigen vermogen; bank")[0] == ["bank", "eigen_vermogen"]
     assert read_cell(q["kvk_nummer"], 1234567.0) == ("01234567", None)
 
 
@@ -181,7 +181,7 @@ def test_upload_stores_good_rows_ranked_and_reports_bad_rows_per_row_and_column(
         assert portfolio.status == PORTFOLIO_DONE
         rows = db.session.scalars(select(PortfolioRow).order_by(PortfolioRow.rank)).all()
         assert rows[0].subject_name == "Bar Zwaar (fictief)"
-        assert rows[0].level == "hoog" and "ALG-008" in rows[0].knockouts
+        assert rows[0].level == "hoog" and "HOR-005" in rows[0].knockouts
         assert rows[-1].subject_name == "Café Rustig (fictief)"
         assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
         assert {r.subject_name for r in rows} == {
@@ -216,7 +216,7 @@ def test_filters_and_paging_of_the_ranking(app, client):
     portfolio_id = uploaded(client, register_csv(GOOD))
     only_high = client.get(f"/portfolio/{portfolio_id}?niveau=hoog").get_data(as_text=True)
     assert "Bar Zwaar (fictief)" in only_high and "Café Rustig (fictief)" not in only_high
-    by_indicator = client.get(f"/portfolio/{portfolio_id}?indicator=ALG-008").get_data(as_text=True)
+    by_indicator = client.get(f"/portfolio/{portfolio_id}?indicator=ALG-003").get_data(as_text=True)
     assert "1 rij gevonden" in by_indicator
     by_text = client.get(f"/portfolio/{portfolio_id}?q=midden").get_data(as_text=True)
     assert "Eetcafé Midden (fictief)" in by_text and "Bar Zwaar (fictief)" not in by_text
