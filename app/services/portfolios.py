@@ -24,7 +24,7 @@ from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_RUN
 from app.portfolio.batch import BatchOutcome, evaluate_register, indicator_counts, level_counts
 from app.portfolio.columns import columns_for, refused_columns, write_cell
 from app.portfolio.reader import Register, read_register
-from app.rules.vocabulary import LEVELS, OUTCOMES
+from app.rules.vocabulary import LEVELS
 from app.services import access, audit
 from app.services.exports import csv_bytes, xlsx_bytes
 from app.services.scans import Subject, create_scan
@@ -197,7 +197,8 @@ def export(portfolio: Portfolio, questionnaire: Questionnaire, f: RowFilter, fmt
     return csv_bytes(header, table)
 
 
-RESULT_COLUMNS = ("rang", "risiconiveau", "score", "uitkomst", "indicatoren", "onvolledig")
+#: Control-priority words only: a ranking of a register is no Bibob outcome.
+RESULT_COLUMNS = ("rang", "prioriteit", "score", "indicatoren", "onvolledig")
 
 
 def _export_table(questionnaire: Questionnaire, rows) -> tuple[list[str], list[list[Any]]]:
@@ -210,9 +211,8 @@ def _export_table(questionnaire: Questionnaire, rows) -> tuple[list[str], list[l
         table.append(
             [
                 row.rank,
-                LEVELS[row.level],
+                f"Prioriteit {LEVELS[row.level].lower()}",
                 row.score,
-                OUTCOMES[row.outcome],
                 ", ".join(row.fired),
                 ", ".join(row.missing_required),
                 *subject,
