@@ -170,7 +170,9 @@ def test_a_brief_for_the_brandweer_holds_no_antecedent_partner_or_justitiele_dat
         assert questionnaire.question(question_id).label not in flat  # no answer behind any indicator
     for word in ("Opiumwet", "antecedent", "Antecedent", "Wjsg", "motorcycle", "Politie (bestuurlijke"):
         assert word not in flat.replace("geen antecedenten", "")
-    assert "HOR-005" in flat and "Brandweer (veiligheidsregio)" in flat and "Eigen toezichtstaak brandveiligheid" in flat
+    assert (
+        "HOR-005" in flat and "Brandweer (veiligheidsregio)" in flat and "Eigen toezichtstaak brandveiligheid" in flat
+    )
     assert "Waarom: Zijn drugsgebruik of drugshandel" in flat  # a schouw observation may be shared
     detail = brief_audit(app)
     assert detail["recipients"] == ["brandweer"]
@@ -193,17 +195,21 @@ def test_own_research_answers_show_only_for_recipients_that_may_receive_them(app
 
 
 def test_a_rebutted_indicator_is_left_out_or_marked_where_the_recipient_may_know(app, scans):
-    from app.models.scan import Rebuttal
     from app.models import User
+    from app.models.scan import Rebuttal
 
     scan_id = evaluated_horeca(scans, DRUGS)
     with app.app_context():
         result = db.session.get(Scan, scan_id).latest_result
         jurist = db.session.scalar(select(User).where(User.email.like("jurist%")))
-        db.session.add(Rebuttal(result_id=result.id, indicator_id="HOR-005", rebutted=True, reason="x", by_id=jurist.id))
+        db.session.add(
+            Rebuttal(result_id=result.id, indicator_id="HOR-005", rebutted=True, reason="x", by_id=jurist.id)
+        )
         db.session.commit()
     brandweer = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "brandweer"})
     assert "HOR-005" not in brandweer.get_data(as_text=True)
     assert "HOR-005" in brief_audit(app)["left_out"]
-    riec = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "riec"}).get_data(as_text=True)
+    riec = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "riec"}).get_data(
+        as_text=True
+    )
     assert "HOR-005" in riec and "weerlegd door de jurist" in riec

@@ -48,7 +48,9 @@ class RecipientSchema(Schema):
 
 class ChannelFileSchema(Schema):
     version = fields.Integer(required=True, validate=validate.Range(min=1))
-    deelbaarheid = fields.Dict(keys=fields.String(validate=KEY), values=fields.Nested(ShareabilitySchema), required=True)
+    deelbaarheid = fields.Dict(
+        keys=fields.String(validate=KEY), values=fields.Nested(ShareabilitySchema), required=True
+    )
     kanalen = fields.Dict(keys=fields.String(validate=KEY), values=fields.Nested(ChannelSchema), required=True)
     portfolio_reden = fields.String(required=True, validate=validate.Length(min=10, max=2000))
     partners = fields.Dict(

@@ -120,9 +120,7 @@ def chosen_recipients(catalogue: Catalogue, ids: list[str]) -> list[Recipient]:
     return [table[i] for i in dict.fromkeys(ids)]
 
 
-def brief_for_scan(
-    user: User, scan: Scan, catalogue: Catalogue, recipients: list[Recipient]
-) -> dict[str, Any]:
+def brief_for_scan(user: User, scan: Scan, catalogue: Catalogue, recipients: list[Recipient]) -> dict[str, Any]:
     """The brief for one evaluated scan and these recipients, from its stored result (as it was evaluated)."""
     result = scan.latest_result
     if result is None:

@@ -24,9 +24,11 @@ def held_refused_columns(portfolio: Portfolio, questionnaire: Questionnaire) -> 
     held = []
     text = cast(PortfolioRow.answers, String)
     for column in refused_columns(questionnaire).messages:
-        query = select(PortfolioRow.id).where(
-            PortfolioRow.portfolio_id == portfolio.id, text.like(f'%"{column}"%')
-        ).limit(1)
+        query = (
+            select(PortfolioRow.id)
+            .where(PortfolioRow.portfolio_id == portfolio.id, text.like(f'%"{column}"%'))
+            .limit(1)
+        )
         if db.session.scalar(query) is not None:
             held.append(column)
     return held

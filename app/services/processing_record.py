@@ -70,7 +70,11 @@ def build(catalogue: Catalogue, config: dict[str, Any]) -> dict[str, Any]:
             {"label": s.label, "explanation": s.explanation, "brief": s.brief} for s in table.shareabilities.values()
         ],
         "recipients": [
-            {"label": r.label, "legal_ground": r.legal_ground, "receives": [table.shareabilities[x].label for x in r.receives]}
+            {
+                "label": r.label,
+                "legal_ground": r.legal_ground,
+                "receives": [table.shareabilities[x].label for x in r.receives],
+            }
             for r in table.recipients.values()
         ],
         "portfolio_reason": table.portfolio_reason,

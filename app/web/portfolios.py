@@ -15,8 +15,7 @@ from app.paths import EXAMPLES_DIR
 from app.portfolio.columns import columns_for, refused_columns
 from app.portfolio.reader import MAX_ROWS, RegisterRefused
 from app.rules.vocabulary import LEVELS, SCANS
-from app.services import access, audit
-from app.services import portfolio_privacy
+from app.services import access, audit, portfolio_privacy
 from app.services import portfolios as svc
 from app.web.errors import Refused
 from app.web.files import attachment
