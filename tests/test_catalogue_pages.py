@@ -107,3 +107,16 @@ def test_processing_record_is_generated_from_questionnaires_and_settings(app, cl
     label = questionnaire.question("antecedenten_ernstig").label
     row = next(line for line in text.splitlines() if label in line)
     assert "Justitiële gegevens (Wjsg)" in row and "| ja | nee |" in row  # art. 10 data, never in a portfolio
+
+
+def test_publiccode_yml_has_the_keys_the_standard_requires():
+    import yaml
+
+    from app.paths import ROOT
+
+    data = yaml.safe_load((ROOT / "publiccode.yml").read_text("utf-8"))
+    for key in ("publiccodeYmlVersion", "name", "url", "platforms", "developmentStatus", "softwareType"):
+        assert data[key]
+    nl = data["description"]["nl"]
+    assert len(nl["shortDescription"]) <= 150 and len(nl["longDescription"]) >= 150 and nl["features"]
+    assert data["legal"]["license"] and data["maintenance"]["type"] and data["localisation"]["availableLanguages"]
