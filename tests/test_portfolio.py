@@ -249,7 +249,7 @@ def test_export_csv_and_xlsx_in_rank_order_and_reuploadable(app, client):
     assert table[0][:3] == ("rang", "prioriteit", "score") and len(table) == 2
     # the export, minus its result columns, is a valid register again with the same outcome
     lines = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    again = "\n".join(";".join(line.split(";")[len(svc.RESULT_COLUMNS):]) for line in lines).encode()
+    again = "\n".join(";".join(line.split(";")[len(svc.RESULT_COLUMNS) :]) for line in lines).encode()
     second = uploaded(client, again, name="Opnieuw")
     with app.app_context():
         first_scores = db.session.scalars(

@@ -38,8 +38,6 @@ def test_every_cited_seed_file_exists_in_the_register(catalogue):
             assert re.fullmatch(r"00[0-4]_[0-9a-f]{16}\.txt", source["file"])
 
 
-
-
 def test_no_rule_reads_a_question_about_protected_characteristics(catalogue):
     for scan, questionnaire in catalogue.questionnaires.items():
         read = {leaf_q for r in catalogue.rules_for(scan, include_inactive=True) for leaf_q in _questions(r)}
