@@ -28,6 +28,35 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
     "PORTFOLIO_RETENTION_DAYS": 365,  # portfolios (register triage) are deleted this long after the upload
+    # The installation's own details for the Algoritmeregister entry and the processing record
+    # (environment: BIBOB_ORGANISATIE, BIBOB_CONTACT_EMAIL, ...; see docs/privacy.md).
+    "PUBLICATION": {
+        "organisatie": "Gemeente Voorbeeldstad",
+        "contact_email": "",
+        "status": "In ontwikkeling",
+        "begindatum": "",
+        "publiekspagina": "",
+        "eigen_register_url": "",
+        "verwerkingsregister_url": "",
+        "dpia_url": "",
+        "iama_url": "",
+        "broncode_url": "",
+        "leverancier": "",
+    },
+}
+#: Environment variables that set the publication details, by key of DEFAULTS["PUBLICATION"].
+PUBLICATION_ENV = {
+    "organisatie": "BIBOB_ORGANISATIE",
+    "contact_email": "BIBOB_CONTACT_EMAIL",
+    "status": "BIBOB_ALGORITME_STATUS",
+    "begindatum": "BIBOB_ALGORITME_BEGINDATUM",
+    "publiekspagina": "BIBOB_PUBLIEKSPAGINA",
+    "eigen_register_url": "BIBOB_ALGORITMEREGISTER_URL",
+    "verwerkingsregister_url": "BIBOB_VERWERKINGSREGISTER_URL",
+    "dpia_url": "BIBOB_DPIA_URL",
+    "iama_url": "BIBOB_IAMA_URL",
+    "broncode_url": "BIBOB_BRONCODE_URL",
+    "leverancier": "BIBOB_LEVERANCIER",
 }
 
 
@@ -42,9 +71,14 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     for key in ("RULES_DIR", "FORMS_DIR"):
         if env.get(f"BIBOB_{key}"):
             app.config[key] = env[f"BIBOB_{key}"]
+    publication = dict(DEFAULTS["PUBLICATION"])
+    publication.update({key: env[name] for key, name in PUBLICATION_ENV.items() if env.get(name)})
+    app.config["PUBLICATION"] = publication
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
-    app.config.update(overrides or {})
+    overrides = dict(overrides or {})
+    app.config["PUBLICATION"].update(overrides.pop("PUBLICATION", {}))
+    app.config.update(overrides)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'bibob.sqlite3'}"

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.paths import EXAMPLES_DIR, FORMS_DIR, RULES_DIR  # noqa: E402
-from app.portfolio.columns import columns_for, write_cell  # noqa: E402
+from app.portfolio.columns import allowed_in_register, columns_for, write_cell  # noqa: E402
 from app.rules.loader import load_catalogue  # noqa: E402
 
 NAMES = {
@@ -67,6 +67,8 @@ def main() -> None:
             for i, name in enumerate(names):
                 answers = {}
                 for q in questionnaire.questions.values():
+                    if not allowed_in_register(q):
+                        continue  # a register holds open and own data only (forms/_kanalen.yaml)
                     if q.shown(answers) and (value := sparse_answer(q, rnd)) is not None:
                         answers[q.id] = value
                 subject = [name, f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad", f"{90000000 + i}"]

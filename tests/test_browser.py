@@ -152,8 +152,13 @@ def test_officer_uploads_a_register_and_prepares_a_control(live_server, page):
     boxes.nth(0).check()
     boxes.nth(1).check()
     page.get_by_role("button", name="Controlebrief voor de gekozen locaties").click()
-    page.get_by_role("heading", name="Controlebrief").wait_for()
-    assert "2 locaties" in page.locator("body").inner_text()
+    page.get_by_role("heading", name="Voor wie is de controlebrief?").wait_for()
+    page.get_by_label("Brandweer (veiligheidsregio)").check()
+    page.get_by_label("Politie", exact=True).check()
+    page.get_by_role("button", name="Controlebrief maken").click()
+    page.get_by_role("heading", name="Controlebrief", exact=True).wait_for()
+    text = page.locator("body").inner_text()
+    assert "2 locaties" in text and "Brandweer (veiligheidsregio)" in text
     page.screenshot(path=str(ARTIFACTS / "controlebrief.png"), full_page=True)
 
 

@@ -13,6 +13,7 @@ from tests.test_reports import pdf_text
 from tests.test_wizard import COMMON, REQUIRED
 
 DRUGS = {"drugs_signalen": True, "zaak_leeg": True}
+TO = {"ontvanger": ["politie", "brandweer"]}
 
 
 def evaluated_horeca(scans, extra: dict) -> int:
@@ -24,7 +25,7 @@ def evaluated_horeca(scans, extra: dict) -> int:
 
 def test_scan_brief_pdf_lists_indicators_check_points_partners_and_observations(app, scans, catalogue):
     scan_id = evaluated_horeca(scans, DRUGS)
-    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf")
+    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf", query_string=TO)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     text, pages = pdf_text(response.data)
@@ -48,14 +49,19 @@ def test_scan_brief_html_and_refusals(app, scans):
     refused = scans.client.get(f"/scans/{draft}/controlebrief")
     assert refused.status_code == 403 and "Beoordeel de scan eerst" in refused.get_data(as_text=True)
     scan_id = evaluated_horeca(scans, DRUGS)
-    page = scans.client.get(f"/scans/{scan_id}/controlebrief").get_data(as_text=True)
-    assert "Download als PDF" in page and "HOR-005" in page
+    choice = scans.client.get(f"/scans/{scan_id}/controlebrief").get_data(as_text=True)
+    assert "Voor wie is de controlebrief?" in choice and 'value="brandweer"' in choice and "HOR-005" not in choice
+    assert scans.client.get(f"/scans/{scan_id}/controlebrief.pdf").status_code == 403  # no recipients chosen
+    unknown = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "buurman"})
+    assert unknown.status_code == 403
+    page = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string=TO).get_data(as_text=True)
+    assert "Download als PDF" in page and "HOR-005" in page and "ontvanger=brandweer" in page
     result = scans.client.get(f"/scans/{scan_id}/resultaat").get_data(as_text=True)
     assert f"/scans/{scan_id}/controlebrief" in result and f"/scans/{scan_id}/bevindingen" in result
     scans.client.post("/uitloggen")
     login(scans.client, "other_officer")
-    assert scans.client.get(f"/scans/{scan_id}/controlebrief").status_code == 404
-    assert scans.client.get(f"/scans/{scan_id}/controlebrief.pdf").status_code == 404
+    assert scans.client.get(f"/scans/{scan_id}/controlebrief", query_string=TO).status_code == 404
+    assert scans.client.get(f"/scans/{scan_id}/controlebrief.pdf", query_string=TO).status_code == 404
 
 
 def test_portfolio_selection_brief_holds_only_the_chosen_locations(app, client):
@@ -64,16 +70,18 @@ def test_portfolio_selection_brief_holds_only_the_chosen_locations(app, client):
     with app.app_context():
         rows = {r.subject_name: r.id for r in db.session.scalars(select(PortfolioRow))}
     chosen = [rows["Bar Zwaar (fictief)"], rows["Eetcafé Midden (fictief)"]]
-    response = client.get(f"/portfolio/{portfolio_id}/controlebrief.pdf", query_string={"rij": chosen})
+    response = client.get(f"/portfolio/{portfolio_id}/controlebrief.pdf", query_string={"rij": chosen, **TO})
     assert response.status_code == 200
     flat = " ".join(pdf_text(response.data)[0].split())
     assert "Bar Zwaar (fictief)" in flat and "Eetcafé Midden (fictief)" in flat
     assert "Café Rustig (fictief)" not in flat
     assert "Portfolio 'Test': 2 van 3 locaties" in flat
-    assert "ALG-008" in flat and "Openbaar Ministerie" in flat
-    assert client.get(f"/portfolio/{portfolio_id}/controlebrief").status_code == 403  # nothing chosen
-    html = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen}).get_data(as_text=True)
-    assert "2 locaties" in html
+    assert "ALG-008" not in flat  # antecedents never reach a brief
+    assert client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string=TO).status_code == 403  # no rows
+    choice = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen}).get_data(as_text=True)
+    assert "Voor wie is de controlebrief?" in choice and f'name="rij" value="{chosen[0]}"' in choice
+    html = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen, **TO})
+    assert "2 locaties" in html.get_data(as_text=True)
 
 
 def test_findings_become_the_scans_answers_and_count_after_re_evaluation(app, scans):
@@ -127,3 +135,81 @@ def test_only_the_gemeente_enters_findings_and_vastgoed_has_no_on_site_questions
     scans.client.post("/uitloggen")
     login(scans.client, "other_officer")
     assert scans.client.post(f"/scans/{scan_id}/bevindingen", data={"drugs_signalen": "ja"}).status_code == 404
+
+
+# --- need to know: what a brief may hold for its recipients ---------------------------------------
+
+SENSITIVE = {
+    "antecedenten_ernstig": ["opiumwet"],  # justitiële gegevens: ALG-008
+    "eerder_bibob_weigering": True,  # partner (andere gemeente): ALG-011
+    "eerder_pand_gesloten": True,  # criminal data from own research: ALG-012
+    "omg_banden": True,  # partner (politie)
+    "herkomst_vermogen_aangetoond": "nee",  # eigen onderzoek: title only for the brandweer
+}
+
+
+def brief_audit(app) -> dict:
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "controle_brief").order_by(AuditEntry.id.desc())
+        ).first()
+        return entry.detail
+
+
+def test_a_brief_for_the_brandweer_holds_no_antecedent_partner_or_justitiele_datum(app, scans, catalogue):
+    scan_id = evaluated_horeca(scans, DRUGS | SENSITIVE)
+    with app.app_context():
+        fired = {f["id"] for f in db.session.get(Scan, scan_id).latest_result.snapshot["fired"]}
+    assert {"ALG-008", "ALG-011", "ALG-012", "HOR-005"} <= fired  # the sensitive facts did count in the scan
+    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf", query_string={"ontvanger": "brandweer"})
+    flat = " ".join(pdf_text(response.data)[0].split())
+    questionnaire = catalogue.questionnaires["horeca"]
+    for rule_id in ("ALG-008", "ALG-011", "ALG-012"):
+        assert rule_id not in flat and catalogue.rules[rule_id].title not in flat
+    for question_id in SENSITIVE:
+        assert questionnaire.question(question_id).label not in flat  # no answer behind any indicator
+    for word in ("Opiumwet", "antecedent", "Antecedent", "Wjsg", "motorcycle", "Politie (bestuurlijke"):
+        assert word not in flat.replace("geen antecedenten", "")
+    assert (
+        "HOR-005" in flat and "Brandweer (veiligheidsregio)" in flat and "Eigen toezichtstaak brandveiligheid" in flat
+    )
+    assert "Waarom: Zijn drugsgebruik of drugshandel" in flat  # a schouw observation may be shared
+    detail = brief_audit(app)
+    assert detail["recipients"] == ["brandweer"]
+    assert "HOR-005" in detail["indicators"] and "ALG-008" not in detail["indicators"]
+    assert {"ALG-008", "ALG-011", "ALG-012"} <= set(detail["left_out"])
+
+
+def test_own_research_answers_show_only_for_recipients_that_may_receive_them(app, scans, catalogue):
+    scan_id = evaluated_horeca(scans, SENSITIVE)
+    label = catalogue.questionnaires["horeca"].question("herkomst_vermogen_aangetoond").label
+    fired_on_it = [r.id for r in catalogue.rules_for("horeca") if "herkomst_vermogen_aangetoond" in str(r.condition)]
+    assert fired_on_it
+    for_brandweer = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "brandweer"})
+    for_riec = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "riec"})
+    assert label not in for_brandweer.get_data(as_text=True)
+    assert label in for_riec.get_data(as_text=True)
+    assert label not in scans.client.get(
+        f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": ["riec", "brandweer"]}
+    ).get_data(as_text=True)  # every recipient must be allowed
+
+
+def test_a_rebutted_indicator_is_left_out_or_marked_where_the_recipient_may_know(app, scans):
+    from app.models import User
+    from app.models.scan import Rebuttal
+
+    scan_id = evaluated_horeca(scans, DRUGS)
+    with app.app_context():
+        result = db.session.get(Scan, scan_id).latest_result
+        jurist = db.session.scalar(select(User).where(User.email.like("jurist%")))
+        db.session.add(
+            Rebuttal(result_id=result.id, indicator_id="HOR-005", rebutted=True, reason="x", by_id=jurist.id)
+        )
+        db.session.commit()
+    brandweer = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "brandweer"})
+    assert "HOR-005" not in brandweer.get_data(as_text=True)
+    assert "HOR-005" in brief_audit(app)["left_out"]
+    riec = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": "riec"}).get_data(
+        as_text=True
+    )
+    assert "HOR-005" in riec and "weerlegd door de jurist" in riec

@@ -26,10 +26,10 @@ from app.services.exports import safe_cell
 from tests.conftest import login
 from tests.test_engine import random_answers
 
-HEADER = "naam;adres;kvk;overname;overnamesom;antecedenten_ernstig;drugs_signalen;contant_aandeel_pct;zaak_leeg"
+HEADER = "naam;adres;kvk;overname;overnamesom;financieringsbronnen;drugs_signalen;contant_aandeel_pct;zaak_leeg"
 GOOD = [
-    "Café Rustig (fictief);Laan 1, Voorbeeldstad;12345678;nee;;geen;nee;10;nee",
-    "Bar Zwaar (fictief);Plein 2, Voorbeeldstad;;ja;250.000;witwassen | opiumwet;ja;90;ja",
+    "Café Rustig (fictief);Laan 1, Voorbeeldstad;12345678;nee;;eigen_vermogen;nee;10;nee",
+    "Bar Zwaar (fictief);Plein 2, Voorbeeldstad;;ja;250.000;contante_lening | buitenlandse_financier;ja;90;ja",
     "Eetcafé Midden (fictief);Weg 3, Voorbeeldstad;;nee;;;ja;;",
 ]
 BAD = [
@@ -71,7 +71,7 @@ def test_cells_are_read_as_people_and_spreadsheets_write_them(catalogue):
     assert read_cell(q["contant_aandeel_pct"], "40,5")[1] is not None
     label = q["inrichting_type"].options[0].label
     assert read_cell(q["inrichting_type"], label.upper()) == (q["inrichting_type"].options[0].value, None)
-    assert read_cell(q["antecedenten_ernstig"], "witwassen | Opiumwet; witwassen")[0] == ["witwassen", "opiumwet"]
+    assert read_cell(q["financieringsbronnen"], "bank | Eigen vermogen; bank")[0] == ["bank", "eigen_vermogen"]
     assert read_cell(q["kvk_nummer"], 1234567.0) == ("01234567", None)
 
 
@@ -182,7 +182,7 @@ def test_upload_stores_good_rows_ranked_and_reports_bad_rows_per_row_and_column(
         assert portfolio.status == PORTFOLIO_DONE
         rows = db.session.scalars(select(PortfolioRow).order_by(PortfolioRow.rank)).all()
         assert rows[0].subject_name == "Bar Zwaar (fictief)"
-        assert rows[0].level == "hoog" and "ALG-008" in rows[0].knockouts
+        assert rows[0].level == "hoog" and "HOR-005" in rows[0].knockouts
         assert rows[-1].subject_name == "Café Rustig (fictief)"
         assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
         assert {r.subject_name for r in rows} == {
@@ -217,7 +217,7 @@ def test_filters_and_paging_of_the_ranking(app, client):
     portfolio_id = uploaded(client, register_csv(GOOD))
     only_high = client.get(f"/portfolio/{portfolio_id}?niveau=hoog").get_data(as_text=True)
     assert "Bar Zwaar (fictief)" in only_high and "Café Rustig (fictief)" not in only_high
-    by_indicator = client.get(f"/portfolio/{portfolio_id}?indicator=ALG-008").get_data(as_text=True)
+    by_indicator = client.get(f"/portfolio/{portfolio_id}?indicator=ALG-003").get_data(as_text=True)
     assert "1 rij gevonden" in by_indicator
     by_text = client.get(f"/portfolio/{portfolio_id}?q=midden").get_data(as_text=True)
     assert "Eetcafé Midden (fictief)" in by_text and "Bar Zwaar (fictief)" not in by_text
@@ -242,15 +242,15 @@ def test_export_csv_and_xlsx_in_rank_order_and_reuploadable(app, client):
     assert exported.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert [r["rang"] for r in rows] == ["1", "2", "3"]
-    assert rows[0]["naam"] == "Bar Zwaar (fictief)" and rows[0]["risiconiveau"] == "Hoog"
+    assert rows[0]["naam"] == "Bar Zwaar (fictief)" and rows[0]["prioriteit"] == "Prioriteit hoog"
     assert rows[0]["overnamesom"] == "250000"
     xlsx = client.get(f"/portfolio/{portfolio_id}/export.xlsx?niveau=hoog")
     sheet = load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0]
     table = list(sheet.iter_rows(values_only=True))
-    assert table[0][:3] == ("rang", "risiconiveau", "score") and len(table) == 2
+    assert table[0][:3] == ("rang", "prioriteit", "score") and len(table) == 2
     # the export, minus its result columns, is a valid register again with the same outcome
     lines = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    again = "\n".join(";".join(line.split(";")[6:]) for line in lines).encode()
+    again = "\n".join(";".join(line.split(";")[len(svc.RESULT_COLUMNS) :]) for line in lines).encode()
     second = uploaded(client, again, name="Opnieuw")
     with app.app_context():
         first_scores = db.session.scalars(
@@ -448,3 +448,58 @@ def test_database_errors_never_carry_register_data_into_logs(app):
     with app.app_context(), pytest.raises(DBAPIError) as failed:
         db.session.execute(text("SELECT * FROM no_such_table WHERE naam = :naam"), {"naam": "Jan Geheim"})
     assert "Jan Geheim" not in str(failed.value)
+
+
+# --- open and own data only ------------------------------------------------------------------------
+
+
+def test_a_register_with_an_antecedent_or_partner_column_is_refused_and_stores_nothing(app, client, catalogue):
+    login(client, "officer")
+    header = "naam;antecedenten_ernstig;omg_banden;drugs_signalen"
+    response = upload(client, register_csv(["Bar (fictief);opiumwet;ja;ja"], header=header))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Kolom &#39;antecedenten_ernstig&#39; bevat strafrechtelijke gegevens" in page
+    assert "Kolom &#39;omg_banden&#39; bevat informatie van een partner" in page
+    assert "buiten een concrete Bibob-procedure" in page and "geen grondslag" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Portfolio.id))) == 0
+        assert db.session.scalar(select(func.count(PortfolioRow.id))) == 0
+
+
+@pytest.mark.parametrize("scan", list(SCANS))
+def test_templates_columns_and_examples_offer_no_refused_column(client, catalogue, scan):
+    from app.portfolio.columns import refused_columns
+
+    questionnaire = catalogue.questionnaires[scan]
+    refused = set(refused_columns(questionnaire).messages)
+    derived = {q.id for q in questionnaire.questions.values() if not q.provenance.portfolio}
+    assert refused == derived and refused  # from the channel table, not a list in code
+    login(client, "officer")
+    csv_template = client.get(f"/portfolio/sjabloon/{scan}.csv").get_data(as_text=True)
+    assert not refused & set(csv_template.strip().split(";"))
+    example = (EXAMPLES_DIR / f"{scan}-register.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert not refused & set(example.split(";"))
+    page = client.get(f"/portfolio/kolommen/{scan}").get_data(as_text=True)
+    assert "Niet in een register" in page
+    assert all(f"<td><code>{name}</code>" not in page for name in refused)
+
+
+def test_an_old_portfolio_with_refused_columns_shows_a_notice_and_can_be_purged(app, client):
+    login(client, "officer")
+    portfolio_id = uploaded(client, register_csv(GOOD))
+    with app.app_context():  # as a portfolio stored before such columns were refused
+        rows = db.session.scalars(select(PortfolioRow).where(PortfolioRow.portfolio_id == portfolio_id)).all()
+        for row in rows:
+            row.answers = {**row.answers, "antecedenten_ernstig": ["opiumwet"]}
+        db.session.commit()
+    page = client.get(f"/portfolio/{portfolio_id}").get_data(as_text=True)
+    assert "bevat kolommen die niet in een register horen" in page and "<code>antecedenten_ernstig</code>" in page
+    assert client.post(f"/portfolio/{portfolio_id}/opschonen").status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(PortfolioRow).where(PortfolioRow.portfolio_id == portfolio_id)).all()
+        assert rows and all("antecedenten_ernstig" not in r.answers for r in rows)
+        assert sorted(r.rank for r in rows) == list(range(1, len(rows) + 1))
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "portfolio_purged"))
+        assert entry.detail["rows"] == len(rows) and "antecedenten_ernstig" in entry.detail["columns"]
+    assert "niet in een register horen" not in client.get(f"/portfolio/{portfolio_id}").get_data(as_text=True)

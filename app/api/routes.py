@@ -60,6 +60,7 @@ def _scan_type(scan: str) -> dict:
                         "help": x.help,
                         "options": [{"value": o.value, "label": o.label} for o in x.options],
                         "source": x.source,
+                        **(x.provenance.snapshot_fields() if x.provenance else {}),
                     }
                     for x in s.questions
                 ],

@@ -87,7 +87,12 @@ class QuestionSchema(Schema):
     required = fields.Boolean()
     help = fields.String()
     options = fields.List(fields.Nested(OptionSchema))
-    source = fields.String()
+    source = fields.String(metadata={"description": "Kanaal van het antwoord (forms/_kanalen.yaml)."})
+    source_label = fields.String()
+    partner = fields.String(allow_none=True, metadata={"description": "Welke partner, bij kanaal partner."})
+    shareability = fields.String(metadata={"description": "Deelbaarheid die uit het kanaal volgt."})
+    shareability_label = fields.String()
+    criminal = fields.Boolean(metadata={"description": "Strafrechtelijk gegeven (AVG art. 10)."})
 
 
 class StepSchema(Schema):

@@ -64,6 +64,7 @@ class Trigger:
     shown: str
     test: str
     source: str
+    provenance: Any = None  # app.forms.channels.Provenance of the question (None before the channel table)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ def _fired_dict(f: FiredIndicator, refs: tuple[dict, dict]) -> dict[str, Any]:
                 "shown": t.shown,
                 "test": t.test,
                 "source": t.source,
+                **_provenance_fields(t.provenance),
             }
             for t in f.triggers
         ],
@@ -295,6 +297,7 @@ class Evaluator:
                     shown=show_answer(question, value),
                     test=describe(leaf, lambda q: questionnaire.label_of(q)),
                     source=question.source,
+                    provenance=question.provenance,
                 )
             )
         return tuple(result)
@@ -308,9 +311,21 @@ def _answered(questionnaire, answers: dict[str, Any]) -> tuple[dict[str, Any], .
             if is_answered(answers.get(q.id)):
                 shown = show_answer(q, answers[q.id])
                 rows.append(
-                    {"step": step.title, "question": q.id, "label": q.label, "shown": shown, "source": q.source}
+                    {
+                        "step": step.title,
+                        "question": q.id,
+                        "label": q.label,
+                        "shown": shown,
+                        "source": q.source,
+                        **_provenance_fields(q.provenance),
+                    }
                 )
     return tuple(rows)
+
+
+def _provenance_fields(provenance) -> dict[str, Any]:
+    """Channel label, partner and shareability of an answer, stored in the snapshot beside `source`."""
+    return provenance.snapshot_fields() if provenance is not None else {}
 
 
 def show_answer(question, value: Any) -> str:

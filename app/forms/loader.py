@@ -13,8 +13,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.forms.channels import DEFAULT_CHANNEL, ChannelTable, load_channels
 from app.forms.model import (
-    ANSWER_SOURCES,
     MAX_QUESTIONS,
     QUESTION_TYPES,
     Option,
@@ -48,7 +48,12 @@ class QuestionSchema(Schema):
     max = fields.Float(load_default=None, allow_none=True)
     max_length = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 20000))
     show_if = fields.Raw(load_default=None, allow_none=True)
-    source = fields.String(load_default="aanvrager", validate=validate.OneOf(list(ANSWER_SOURCES)))
+    #: The channel (`forms/_kanalen.yaml`); checked against the table in `_build_question`.
+    source = fields.String(load_default=DEFAULT_CHANNEL)
+    #: Which partner, for channel `partner`.
+    partner = fields.String(load_default=None, allow_none=True)
+    #: The answer is criminal data (AVG art. 10) even though its channel is not Wjsg/Wpg.
+    strafrechtelijk = fields.Boolean(load_default=False)
     scorable = fields.Boolean(load_default=True)
 
 
@@ -68,11 +73,15 @@ class QuestionnaireSchema(Schema):
 
 
 def load_questionnaires(forms_dir: Path, texts: dict[str, str] | None = None) -> dict[str, Questionnaire]:
-    """Load every `forms/<scan>.yaml`; raise CatalogueError listing every fault."""
+    """Load every `forms/<scan>.yaml` with the channel table; raise CatalogueError listing every fault.
+
+    Files whose name starts with `_` are data beside the questionnaires (the channel table).
+    """
     faults: list[Fault] = []
     result: dict[str, Questionnaire] = {}
-    for path in sorted(forms_dir.glob("*.yaml")):
-        questionnaire = _load_file(path, forms_dir, faults, texts)
+    channels = load_channels(forms_dir, faults, texts)
+    for path in sorted(p for p in forms_dir.glob("*.yaml") if not p.name.startswith("_")):
+        questionnaire = _load_file(path, forms_dir, faults, texts, channels)
         if questionnaire is not None:
             result[questionnaire.scan] = questionnaire
     for scan in SCANS:
@@ -83,7 +92,9 @@ def load_questionnaires(forms_dir: Path, texts: dict[str, str] | None = None) ->
     return result
 
 
-def _load_file(path: Path, forms_dir: Path, faults: list[Fault], texts: dict[str, str] | None) -> Questionnaire | None:
+def _load_file(
+    path: Path, forms_dir: Path, faults: list[Fault], texts: dict[str, str] | None, channels: ChannelTable | None
+) -> Questionnaire | None:
     name = f"forms/{path.name}"
     data, raw = read_yaml(path, name, faults, texts)
     if data is None:
@@ -96,9 +107,11 @@ def _load_file(path: Path, forms_dir: Path, faults: list[Fault], texts: dict[str
     if path.stem != doc["scan"]:
         faults.append(Fault(name, "scan", f"moet gelijk zijn aan de bestandsnaam ({path.stem})"))
     digest = hashlib.sha256(raw)
+    if channels is not None:
+        digest.update(channels.content_hash.encode())
     steps: list[Step] = []
     for i, step_data in enumerate(doc["steps"]):
-        step = _load_step(step_data, f"steps[{i}]", name, forms_dir, faults, digest, texts)
+        step = _load_step(step_data, f"steps[{i}]", name, forms_dir, faults, digest, texts, channels)
         if step is not None:
             steps.append(step)
     _check_questions(steps, name, faults)
@@ -109,11 +122,19 @@ def _load_file(path: Path, forms_dir: Path, faults: list[Fault], texts: dict[str
         intro=doc["intro"],
         steps=tuple(steps),
         content_hash=digest.hexdigest(),
+        channels=channels,
     )
 
 
 def _load_step(
-    data: Any, field: str, name: str, forms_dir: Path, faults: list[Fault], digest, texts: dict[str, str] | None
+    data: Any,
+    field: str,
+    name: str,
+    forms_dir: Path,
+    faults: list[Fault],
+    digest,
+    texts: dict[str, str] | None,
+    channels: ChannelTable | None,
 ) -> Step | None:
     origin = name
     if isinstance(data, dict) and set(data) == {"include"}:
@@ -136,13 +157,15 @@ def _load_step(
         return None
     questions = []
     for j, q in enumerate(doc["questions"]):
-        question = _build_question(q, f"{field + '.' if field else ''}questions[{j}]", origin, faults)
+        question = _build_question(q, f"{field + '.' if field else ''}questions[{j}]", origin, faults, channels)
         if question is not None:
             questions.append(question)
     return Step(id=doc["id"], title=doc["title"], intro=doc["intro"], questions=tuple(questions))
 
 
-def _build_question(q: dict, field: str, origin: str, faults: list[Fault]) -> Question | None:
+def _build_question(
+    q: dict, field: str, origin: str, faults: list[Fault], channels: ChannelTable | None
+) -> Question | None:
     kind = q["type"]
     has_options = kind in ("keuze", "meerkeuze")
     if has_options and len(q["options"]) < 2:
@@ -154,6 +177,7 @@ def _build_question(q: dict, field: str, origin: str, faults: list[Fault]) -> Qu
         faults.append(Fault(origin, f"{field}.options", "dubbele optiewaarde"))
     if q["min"] is not None and q["max"] is not None and q["min"] > q["max"]:
         faults.append(Fault(origin, f"{field}.min", "min is groter dan max"))
+    provenance = _provenance(q, field, origin, faults, channels)
     show_if = None
     if q["show_if"] is not None:
         show_if, problems = parse_condition(q["show_if"], f"{field}.show_if")
@@ -171,7 +195,27 @@ def _build_question(q: dict, field: str, origin: str, faults: list[Fault]) -> Qu
         show_if=show_if,
         source=q["source"],
         scorable=q["scorable"] and kind not in ("personen", "tekst", "datum"),
+        partner=q["partner"],
+        criminal=q["strafrechtelijk"],
+        provenance=provenance,
     )
+
+
+def _provenance(q: dict, field: str, origin: str, faults: list[Fault], channels: ChannelTable | None):
+    """The question's channel resolved against the table; a fault for an unknown channel or partner."""
+    if channels is None:
+        return None  # the table itself is faulty; that fault is reported already
+    channel, partner = q["source"], q["partner"]
+    if channel not in channels.channels:
+        faults.append(Fault(origin, f"{field}.source", f"onbekend kanaal {channel!r} (zie forms/_kanalen.yaml)"))
+        return None
+    if channel == "partner" and partner not in channels.partners:
+        faults.append(Fault(origin, f"{field}.partner", "noem welke partner (een van forms/_kanalen.yaml partners)"))
+        return None
+    if channel != "partner" and partner is not None:
+        faults.append(Fault(origin, f"{field}.partner", "alleen bij kanaal partner"))
+        return None
+    return channels.resolve(channel, partner, q["strafrechtelijk"])
 
 
 def _check_questions(steps: list[Step], name: str, faults: list[Fault]) -> None:

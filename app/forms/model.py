@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.forms.channels import ChannelTable, Provenance
 from app.rules.conditions import Condition, holds, is_answered
 
 #: Question types and the Dutch name the UI shows for each.
@@ -21,7 +22,8 @@ QUESTION_TYPES: dict[str, str] = {
     "personen": "Betrokken personen",
 }
 
-#: Where an answer comes from; the report shows it beside every fact.
+#: The labels of the first four channels, as snapshots stored before the channel table
+#: (`forms/_kanalen.yaml`) carried their own label; new code reads `Question.provenance`.
 ANSWER_SOURCES: dict[str, str] = {
     "aanvrager": "Opgave aanvrager (Bibob-vragenformulier)",
     "eigen_onderzoek": "Eigen onderzoek gemeente",
@@ -77,6 +79,9 @@ class Question:
     show_if: Condition | None = None
     source: str = "aanvrager"
     scorable: bool = True
+    partner: str | None = None
+    criminal: bool = False
+    provenance: Provenance | None = None
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -111,6 +116,7 @@ class Questionnaire:
     intro: str
     steps: tuple[Step, ...]
     content_hash: str = ""
+    channels: ChannelTable | None = field(default=None, compare=False, repr=False)
     _index: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

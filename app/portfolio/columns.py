@@ -7,6 +7,10 @@ dd-mm-jjjj or jjjj-mm-dd). Persons (`personen` questions) are never read from a
 register: a bulk file is no place for names of people (data minimisation); they are
 added in the wizard after "open als scan".
 
+A register holds open and own data only: questions whose channel (`forms/_kanalen.yaml`) is not
+allowed in a portfolio (partner information, justitiële and politiegegevens, other criminal
+data) are no columns; an upload naming them is refused with the reason (`refused_columns`).
+
 Pure: questionnaire and cell values in, typed values or Dutch messages out.
 """
 
@@ -48,11 +52,44 @@ SUBJECT_COLUMNS = (
 SUBJECT_NAMES = frozenset(c.name for c in SUBJECT_COLUMNS)
 
 
+@dataclass(frozen=True)
+class RefusedColumns:
+    """Columns a register may never hold, each with a Dutch message, and the reason why (once)."""
+
+    messages: dict[str, str]
+    reason: str
+
+
 def columns_for(questionnaire: Questionnaire) -> tuple[Column, ...]:
-    """Every column of this scan's register format, subject first, then the questions in order."""
+    """Every column of this scan's register format, subject first, then the allowed questions in order."""
     return SUBJECT_COLUMNS + tuple(
-        _question_column(q) for q in questionnaire.questions.values() if q.type not in SKIPPED_TYPES
+        _question_column(q)
+        for q in questionnaire.questions.values()
+        if q.type not in SKIPPED_TYPES and allowed_in_register(q)
     )
+
+
+def allowed_in_register(question: Question) -> bool:
+    """Whether a register may hold this question: its channel allows bulk processing (data, not a list here)."""
+    return question.provenance is None or question.provenance.portfolio
+
+
+def refused_columns(questionnaire: Questionnaire) -> RefusedColumns:
+    """The questions a register may not hold, derived from the channel table, with why."""
+    messages = {
+        q.id: f"Kolom '{q.id}' bevat {_what(q)} en mag niet in een register."
+        for q in questionnaire.questions.values()
+        if not allowed_in_register(q)
+    }
+    table = questionnaire.channels
+    return RefusedColumns(messages, table.portfolio_reason if table is not None else "")
+
+
+def _what(q: Question) -> str:
+    p = q.provenance
+    if p.criminal:
+        return f"strafrechtelijke gegevens (AVG art. 10; kanaal: {p.label})"
+    return f"{p.label[0].lower()}{p.label[1:]}"
 
 
 def _question_column(q: Question) -> Column:

@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from app.portfolio.columns import Column
+from app.portfolio.columns import Column, RefusedColumns
 
 #: The most rows one upload may hold.
 MAX_ROWS = 20_000
@@ -38,8 +38,17 @@ class Register:
     rows: tuple[tuple[int, dict[str, Any]], ...]
 
 
-def read_register(data: bytes, filename: str, columns: tuple[Column, ...], max_rows: int = MAX_ROWS) -> Register:
-    """Read and check the header of an uploaded register; raise RegisterRefused when it cannot be used."""
+def read_register(
+    data: bytes,
+    filename: str,
+    columns: tuple[Column, ...],
+    max_rows: int = MAX_ROWS,
+    refused: RefusedColumns | None = None,
+) -> Register:
+    """Read and check the header of an uploaded register; raise RegisterRefused when it cannot be used.
+
+    `refused`: columns a register may never hold (criminal, partner data), refused with their reason.
+    """
     if not data:
         raise RegisterRefused(["Het bestand is leeg."])
     is_xlsx = data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
@@ -47,7 +56,7 @@ def read_register(data: bytes, filename: str, columns: tuple[Column, ...], max_r
     header_row = next(table, None)
     if header_row is None:
         raise RegisterRefused(["Het bestand heeft geen kopregel met kolomnamen."])
-    header = _check_header(header_row, columns)
+    header = _check_header(header_row, columns, refused)
     rows = []
     for number, cells in enumerate(table, start=2):
         if all(_blank(c) for c in cells):
@@ -63,9 +72,10 @@ def read_register(data: bytes, filename: str, columns: tuple[Column, ...], max_r
     return Register(columns=tuple(header), rows=tuple(rows))
 
 
-def _check_header(cells: list[Any], columns: tuple[Column, ...]) -> list[str]:
+def _check_header(cells: list[Any], columns: tuple[Column, ...], refused: RefusedColumns | None = None) -> list[str]:
     """Normalised column names; every fault in the header is reported at once."""
     known = {c.name for c in columns}
+    forbidden = refused.messages if refused else {}
     header = [str(c).strip().lower() if c is not None else "" for c in cells]
     while header and not header[-1]:
         header.pop()
@@ -73,6 +83,8 @@ def _check_header(cells: list[Any], columns: tuple[Column, ...]) -> list[str]:
     for position, name in enumerate(header, start=1):
         if not name:
             problems.append(f"Kolom {position} heeft geen naam.")
+        elif name in forbidden:
+            problems.append(forbidden[name])
         elif name not in known:
             guess = difflib.get_close_matches(name, known, n=1)
             hint = f" Bedoelt u '{guess[0]}'?" if guess else ""
@@ -81,6 +93,8 @@ def _check_header(cells: list[Any], columns: tuple[Column, ...]) -> list[str]:
     problems += [f"Kolom '{n}' staat er meer dan één keer in." for n in doubles]
     if "naam" not in header:
         problems.append("De kolom 'naam' ontbreekt; die is verplicht.")
+    if any(name in forbidden for name in header):
+        problems.append(refused.reason)
     if problems:
         raise RegisterRefused(problems)
     return header

@@ -27,6 +27,7 @@ class TriggerSchema(Schema):
     label = fields.String()
     shown = fields.String()
     source_label = fields.String()
+    shareability_label = fields.String()
 
 
 class IndicatorSchema(Schema):
@@ -75,6 +76,7 @@ class AnswerSchema(Schema):
     label = fields.String()
     shown = fields.String()
     source_label = fields.String()
+    shareability_label = fields.String()
 
 
 class AnswerGroupSchema(Schema):
@@ -256,10 +258,7 @@ def _groups(fired: list[dict[str, Any]], judgements: dict[str, dict[str, str]]) 
                 "advice": f["advice"],
                 "control_points": f["control_points"],
                 "sources": [_source_text(s) for s in f["sources"]],
-                "triggers": [
-                    {"label": t["label"], "shown": t["shown"], "source_label": ANSWER_SOURCES[t["source"]]}
-                    for t in f["triggers"]
-                ],
+                "triggers": [{"label": t["label"], "shown": t["shown"], **_channel(t)} for t in f["triggers"]],
             }
         )
     return list(groups.values())
@@ -271,7 +270,7 @@ def _answer_groups(answered: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for a in answered:
         if not groups or groups[-1]["step"] != a["step"]:
             groups.append({"step": a["step"], "answers": []})
-        row = {"label": a["label"], "shown": a["shown"], "source_label": ANSWER_SOURCES[a["source"]]}
+        row = {"label": a["label"], "shown": a["shown"], **_channel(a)}
         groups[-1]["answers"].append(row)
     return groups
 
@@ -282,6 +281,16 @@ def _role_text(fired: dict[str, Any]) -> str | None:
         return None
     relations = "; ".join(x["label"] for x in fired.get("relation", []))
     return fired["role_label"] + (f" – {relations}" if relations else "")
+
+
+def _channel(answer: dict[str, Any]) -> dict[str, str]:
+    """Channel and shareability of an answer or trigger row; snapshots from before the channel table
+    carry only `source`, so they show its old label and no shareability (as they were stored)."""
+    source = answer["source"]
+    return {
+        "source_label": answer.get("source_label") or ANSWER_SOURCES.get(source, source),
+        "shareability_label": answer.get("shareability_label", ""),
+    }
 
 
 def _source_text(source: dict[str, Any]) -> str:

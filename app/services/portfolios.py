@@ -22,7 +22,7 @@ from app.forms.model import Questionnaire
 from app.models import Portfolio, PortfolioRow, Scan, ScanStep, User
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_RUNNING
 from app.portfolio.batch import BatchOutcome, evaluate_register, indicator_counts, level_counts
-from app.portfolio.columns import columns_for, write_cell
+from app.portfolio.columns import columns_for, refused_columns, write_cell
 from app.portfolio.reader import Register, read_register
 from app.rules.vocabulary import LEVEL_PRIORITY, LEVELS, OUTCOMES, PRIORITIES
 from app.services import access, audit
@@ -43,7 +43,7 @@ def start(
     """
     access.require_portfolio(user, "upload")
     questionnaire = evaluator.catalogue.questionnaires[scan_type]
-    register = read_register(data, filename, columns_for(questionnaire))
+    register = read_register(data, filename, columns_for(questionnaire), refused=refused_columns(questionnaire))
     portfolio = Portfolio(
         organisation_id=user.organisation_id,
         author_id=user.id,
@@ -197,7 +197,8 @@ def export(portfolio: Portfolio, questionnaire: Questionnaire, f: RowFilter, fmt
     return csv_bytes(header, table)
 
 
-RESULT_COLUMNS = ("rang", "risiconiveau", "score", "uitkomst", "indicatoren", "onvolledig")
+#: Control-priority words only: a ranking of a register is no Bibob outcome.
+RESULT_COLUMNS = ("rang", "prioriteit", "score", "indicatoren", "onvolledig")
 
 
 def priority_label(level: str, fired: bool) -> str:
@@ -215,9 +216,8 @@ def _export_table(questionnaire: Questionnaire, rows) -> tuple[list[str], list[l
         table.append(
             [
                 row.rank,
-                LEVELS[row.level],
-                row.score,
                 priority_label(row.level, bool(row.fired)),
+                row.score,
                 ", ".join(row.fired),
                 ", ".join(row.missing_required),
                 *subject,

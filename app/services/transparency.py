@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
+
+from markupsafe import escape
 
 from app.rules.catalogue import Catalogue
 from app.rules.vocabulary import (
@@ -26,14 +31,35 @@ PURPOSE = (
     "een toegelicht advies."
 )
 HUMAN_INVOLVEMENT = (
-    "De uitkomst is een advies, nooit een besluit (AVG art. 22). Een Bibob-coördinator vult de scan in en "
-    "controleert de antwoorden; een jurist van het RIEC beoordeelt elk advies, kan indicatoren met redenen "
-    "weerleggen en de adviestekst aanpassen, en stelt het vast (vier ogen). Het bestuursorgaan weegt zelf de "
-    "evenredigheid (art. 3 lid 5 Wet Bibob)."
+    "De uitkomst is een indicatie met redenen, geen besluit. Een Bibob-coördinator vult de scan in en "
+    "controleert de antwoorden; een jurist beoordeelt elk advies, kan indicatoren met redenen weerleggen en de "
+    "adviestekst aanpassen, en stelt het vast (vier ogen). Niet de jurist maar het bestuursorgaan stelt de mate "
+    "van gevaar vast en weegt zelf de evenredigheid (art. 3 lid 5 Wet Bibob). Het Hof van Justitie oordeelde "
+    "(C-634/21, SCHUFA, 7 december 2023) dat een score zelf een geautomatiseerd besluit kan zijn als de "
+    "beslisser er in doorslaggevende mate op leunt (AVG art. 22). Daarom noemt de uitkomst nooit een "
+    "Bibob-conclusie, legt de beoordelaar een eigen oordeel vast en toont het rapport per indicator welke "
+    "antwoorden haar lieten afgaan. Voordat het bestuursorgaan voorschriften verbindt of een negatief besluit "
+    "neemt, krijgt de betrokkene de gelegenheid tot een zienswijze (art. 33 Wet Bibob); hij kan dan horen welke "
+    "indicatoren zijn gebruikt en heeft recht op uitleg over de logica (AVG art. 13–15 en 22 lid 3)."
+)
+#: The words the automated check (tests/test_sources.py) looks for in the id and text of every question a rule
+#: reads. `NOT_USED` claims exactly this check and no more.
+PROTECTED_TERMS = (
+    "nationaliteit",
+    "etnic",
+    "afkomst",
+    "geboorteland",
+    "herkomst van de persoon",
+    "familie",
+    "minderjarig",
 )
 NOT_USED = (
     "Nationaliteit, etniciteit, afkomst of familieachtergrond als zodanig en gegevens over minderjarigen worden "
-    "niet gevraagd en wegen nooit mee; de catalogus wordt daarop automatisch gecontroleerd."
+    "niet gevraagd en wegen niet mee. Een automatische test controleert bij elke wijziging alleen dat geen "
+    "indicator een vraag leest waarvan de code of de vraagtekst een van deze woorden bevat: "
+    + ", ".join(PROTECTED_TERMS)
+    + ". Antwoordopties en indirecte kenmerken (zoals branche, buitenlandse financiering of kenteken) controleert "
+    "de test niet; die weegt een jurist bij elke wijziging van de catalogus."
 )
 
 
@@ -105,7 +131,10 @@ def _indicator(rule, catalogue: Catalogue) -> dict[str, Any]:
 
 
 def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
-    """A description in the spirit of the national Algoritmeregister: purpose, basis, data, people, version."""
+    """The older, Dutch-keyed description (kept for its readers at `algoritmeregister-toelichting.json`).
+
+    The publication under the standard's own field names is `publication()`.
+    """
     bases = sorted({catalogue.legal_bases[b]["title"] for r in catalogue.rules.values() for b in r.legal_basis})
     return {
         "naam": "Bibob-risicoscan",
@@ -118,7 +147,7 @@ def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
         "gegevens": [
             {
                 "scan": SCANS[scan],
-                "bronnen": sorted({q.source for q in questionnaire.questions.values()}),
+                "bronnen": sorted({q.provenance.channel_label for q in questionnaire.questions.values()}),
                 "vragen_die_meewegen": sorted(
                     {q.label for r in catalogue.rules_for(scan) for q in _questions_of(r, questionnaire)}
                 ),
@@ -139,3 +168,196 @@ def _questions_of(rule, questionnaire):
     from app.rules.conditions import questions
 
     return [questionnaire.question(q) for q in questions(rule.condition)]
+
+
+# --- Algoritmeregister publicatiestandaard 1.0.0 ---------------------------------------------------
+
+#: The standard's field list and limits (copied from MinBZK/Algoritmeregister, see `_bron` in the file).
+SPEC: dict[str, Any] = json.loads((Path(__file__).with_name("algoritmeregister-1.0.0.json")).read_text("utf-8"))
+STANDARD_VERSION = SPEC["standard_version"]
+NAME = "Bibob-risicoscan: signalen van ondermijning bij vergunningen en controles in kaart brengen"
+DESCRIPTION_SHORT = (
+    "De gemeente gebruikt dit algoritme bij de Bibob-toets van een aanvraag en bij het plannen van controles. "
+    "Een medewerker beantwoordt vragen over een aanvraag of bedrijf. Vaste, openbare regels tonen welke "
+    "signalen er zijn en waarom. Een jurist beoordeelt de uitkomst; het bestuur beslist zelf."
+)
+PROPORTIONALITY = (
+    "<p>Voordelen: elke aanvraag wordt langs dezelfde openbare indicatoren beoordeeld, met bronnen en "
+    "wettelijke basis per indicator; de uitkomst is uitlegbaar en te herhalen. Zonder het algoritme gebeurt "
+    "dezelfde afweging met losse checklists, minder consistent en minder controleerbaar.</p>"
+    "<p>Nadelen en maatregelen: de toepassing verwerkt gegevens over strafbare feiten (AVG art. 10) en "
+    "rangschikt ondernemingen. Daarom: strafrechtelijke gegevens en informatie van partners alleen in de scan "
+    "van een concrete aanvraag, nooit in een portfolio-scan van een heel register; elke controlebrief bevat "
+    "alleen wat de gekozen ontvangers mogen ontvangen (art. 28 Wet Bibob); de uitkomst is een indicatie, geen "
+    "besluit; het bestuursorgaan weegt de evenredigheid (art. 3 lid 5 Wet Bibob).</p>"
+)
+RISKS = (
+    "<ul><li>Discriminatie: geen regel leest nationaliteit, afkomst of gegevens over minderjarigen. "
+    + NOT_USED
+    + "</li><li>Onterechte zekerheid: ontbrekende antwoorden kunnen een te rooskleurig beeld geven; verplichte "
+    "vragen en een jurist die elk advies beoordeelt beperken dat.</li><li>Verkeerde regels: elke indicator heeft "
+    "eigen testgevallen die bij elke wijziging met de echte engine draaien; elk advies bewaart de versie van de "
+    "regels en kan exact worden herhaald.</li><li>Onrechtmatige verstrekking: per antwoord staan kanaal en "
+    "deelbaarheid vast; inzage, exports en controlebrieven worden vastgelegd in een auditlog.</li></ul>"
+)
+IMPACT_ASSESSMENTS = (
+    "<p>Een DPIA is verplicht: de toepassing verwerkt strafrechtelijke persoonsgegevens (AVG art. 10) en "
+    "beoordeelt personen en ondernemingen systematisch. Een IAMA wordt aanbevolen. Het verwerkingsoverzicht "
+    "van de toepassing (welke gegevens, uit welk kanaal, op welke grondslag, wie ze ziet, hoe lang ze blijven) "
+    "is de basis voor de DPIA.</p>"
+)
+LAW_LINKS = (
+    ("Wet Bibob", "https://wetten.overheid.nl/BWBR0013798"),
+    ("Algemene verordening gegevensbescherming", "https://eur-lex.europa.eu/eli/reg/2016/679/oj"),
+    ("Uitvoeringswet AVG", "https://wetten.overheid.nl/BWBR0040940"),
+    ("Wet justitiële en strafvorderlijke gegevens", "https://wetten.overheid.nl/BWBR0014194"),
+    ("Wet politiegegevens", "https://wetten.overheid.nl/BWBR0022463"),
+)
+
+
+def publication(catalogue: Catalogue, settings: dict[str, str]) -> dict[str, Any]:
+    """The Algoritmeregister entry under the standard's own field names (publicatiestandaard 1.0.0).
+
+    `settings` are the installation's details (`PUBLICATION` in the config): organisation, contact,
+    links to the DPIA, IAMA, processing register, public page and source code.
+    """
+    table = channel_table(catalogue)
+    impact = [
+        {"title": title, "link": settings.get(key, "")}
+        for title, key in (
+            ("Data Protection Impact Asssesment (DPIA)", "dpia_url"),
+            ("Impact Assessment Mensenrechten en Algoritmes (IAMA)", "iama_url"),
+        )
+        if settings.get(key)
+    ]
+    return {
+        "name": NAME,
+        "organization": settings.get("organisatie", ""),
+        "description_short": DESCRIPTION_SHORT,
+        "category": ["Openbare orde en veiligheid"],
+        "status": settings.get("status", "In ontwikkeling"),
+        "begin_date": settings.get("begindatum", ""),
+        "end_date": "",
+        "contact_email": settings.get("contact_email", ""),
+        "website": settings.get("publiekspagina", ""),
+        "publication_category": "Impactvolle algoritmes",
+        "url": settings.get("eigen_register_url", ""),
+        "goal": f"<p>{PURPOSE}</p><p>{GOAL_IMPACT}</p>",
+        "proportionality": PROPORTIONALITY,
+        "human_intervention": f"<p>{HUMAN_INVOLVEMENT}</p>",
+        "risks": RISKS,
+        "lawful_basis": _lawful_basis(table),
+        "lawful_basis_grouping": [{"title": t, "link": u} for t, u in LAW_LINKS],
+        "process_index_url": settings.get("verwerkingsregister_url", ""),
+        "impacttoetsen_grouping": impact,
+        "impacttoetsen": IMPACT_ASSESSMENTS,
+        "source_data": _source_data(catalogue, table),
+        "source_data_grouping": [],
+        "methods_and_models": _methods(catalogue),
+        "provider": settings.get("leverancier", ""),
+        "publiccode": settings.get("broncode_url", ""),
+        "lang": "nld",
+        "standard_version": STANDARD_VERSION,
+        "source_id": "bibob-risicoscan",
+        "tags": "Bibob, ondermijning, integriteitsbeoordeling, RIEC, TOV, controle, vergunning",
+    }
+
+
+GOAL_IMPACT = (
+    "Ondernemers en betrokkenen bij een aanvraag merken het algoritme doordat hun antwoorden en de bevindingen "
+    "van de gemeente langs vaste indicatoren worden gelegd. De uitkomst kan leiden tot aanvullende vragen, "
+    "verdiept onderzoek, een advies van het Landelijk Bureau Bibob of een controle; het besluit neemt altijd "
+    "het bestuursorgaan."
+)
+
+
+def _lawful_basis(table) -> str:
+    """The legal basis of the processing (not of the indicators): Wet Bibob, AVG, and per data channel."""
+    channels = "".join(f"<li>{escape(c.label)}: {escape(c.legal_basis)}</li>" for c in table.channels.values())
+    return (
+        "<p>De verwerking dient de taak van het bestuursorgaan onder de Wet Bibob: de integriteitsbeoordeling "
+        "bij beschikkingen, vastgoedtransacties, overheidsopdrachten en subsidies (art. 3), het eigen onderzoek "
+        "(art. 7a) en de geheimhouding van de verkregen gegevens (art. 28). Grondslag in de AVG: art. 6 lid 1 "
+        "onder e (taak van algemeen belang); voor strafrechtelijke gegevens art. 10 AVG met de Uitvoeringswet AVG. "
+        f"Per kanaal:</p><ul>{channels}</ul>"
+    )
+
+
+def _source_data(catalogue: Catalogue, table) -> str:
+    """Which data each scan uses, by step and channel (from the questionnaires), plus what is never used."""
+    parts = []
+    for scan, questionnaire in catalogue.questionnaires.items():
+        steps = escape(", ".join(s.title.lower() for s in questionnaire.steps))
+        parts.append(f"<li>{SCANS[scan]}: {steps}.</li>")
+    channels = escape("; ".join(c.label for c in table.channels.values()))
+    return (
+        f"<p>Antwoorden op de vragenlijst van de scan, per onderwerp:</p><ul>{''.join(parts)}</ul>"
+        f"<p>Kanalen: {channels}. Per antwoord worden kanaal en deelbaarheid vastgelegd. Een portfolio-scan van "
+        "een register gebruikt alleen open en eigen gegevens, nooit strafrechtelijke gegevens of informatie van "
+        "partners.</p>"
+    )
+
+
+def _methods(catalogue: Catalogue) -> str:
+    counts = ", ".join(f"{label}: {len(catalogue.rules_for(scan))}" for scan, label in SCANS.items())
+    return (
+        "<p>Het algoritme is niet zelflerend. Het is regelgebaseerd: elke indicator is een openbaar bestand met "
+        "een voorwaarde over de antwoorden, een gewicht, een categorie, de wettelijke basis en bronnen. De "
+        "regels worden uitgevoerd door de durable-rules engine. Afgegane indicatoren tellen per categorie op "
+        "(met een maximum per categorie); het totaal bepaalt een risiconiveau voor prioritering. Sommige "
+        "indicatoren zetten een minimumniveau (knock-out). De uitkomst is een indicatie met per indicator de "
+        "antwoorden die haar lieten afgaan.</p>"
+        f"<p>Actieve indicatoren per scan: {counts}. Elke versie van de regels heeft een inhoudshash; een "
+        "advies bewaart die versie en kan daarmee exact worden herhaald. De indicatorencatalogus is openbaar "
+        "in de toepassing (pagina Catalogus).</p>"
+    )
+
+
+def channel_table(catalogue: Catalogue):
+    """The channel table the questionnaires were loaded with (`forms/_kanalen.yaml`)."""
+    return next(iter(catalogue.questionnaires.values())).channels
+
+
+def validate_publication(entry: dict[str, Any], spec: dict[str, Any] = SPEC) -> list[str]:
+    """Every way `entry` breaks the standard's field list and limits, in Dutch (empty when it fits)."""
+    problems = [f"onbekend veld '{k}'" for k in entry if k not in spec["properties"]]
+    for name, field in spec["properties"].items():
+        if name not in entry:
+            problems.append(f"veld '{name}' ontbreekt")
+            continue
+        problems += _field_problems(name, field, entry[name], spec)
+    return problems
+
+
+def _field_problems(name: str, field: dict[str, Any], value: Any, spec: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    title = field.get("title", name)
+    if field.get("required") is True and (value in ("", None, [])):
+        return [f"{title} ({name}) is verplicht maar leeg; stel het in bij de installatie"]
+    if field["type"] == "array":
+        if not isinstance(value, list):
+            return [f"{title} ({name}) moet een lijst zijn"]
+        if "max_items" in field and len(value) > field["max_items"]:
+            problems.append(f"{title} ({name}) heeft meer dan {field['max_items']} waarden")
+        for item in value:
+            if "items" in field:
+                for sub, sub_field in field["items"].items():
+                    problems += _field_problems(f"{name}.{sub}", sub_field, item.get(sub, ""), spec)
+            elif item not in field.get("permitted_values", [item]):
+                problems.append(f"{title} ({name}): '{item}' is geen toegestane waarde")
+        return problems
+    if not isinstance(value, str):
+        return [f"{title} ({name}) moet tekst zijn"]
+    if "permitted_values" in field and value not in field["permitted_values"]:
+        problems.append(f"{title} ({name}): '{value}' is geen toegestane waarde")
+    if "max_length" in field and len(value) > field["max_length"]:
+        problems.append(f"{title} ({name}) is {len(value)} tekens; hoogstens {field['max_length']}")
+    if value and field.get("format") == "url" and not value.startswith("https://"):
+        problems.append(f"{title} ({name}) moet met https:// beginnen")
+    if value and field.get("format") == "yyyy-mm" and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        problems.append(f"{title} ({name}) moet de vorm jjjj-mm hebben")
+    if field.get("html"):
+        tags = set(re.findall(r"</?([a-zA-Z0-9]+)", value))
+        if bad := tags - set(spec["allowed_html_tags"]):
+            problems.append(f"{title} ({name}) bevat niet toegestane HTML: {', '.join(sorted(bad))}")
+    return problems

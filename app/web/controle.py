@@ -1,4 +1,8 @@
-"""TOV controle preparation: the printable brief (HTML and PDF) for a scan or a portfolio selection, and findings."""
+"""TOV controle preparation: the printable brief (HTML and PDF) for a scan or a portfolio selection, and findings.
+
+A brief is made for recipients chosen per brief (`?ontvanger=brandweer&ontvanger=politie`); without
+them the page asks for them first, listing each recipient with its legal ground.
+"""
 
 from __future__ import annotations
 
@@ -21,31 +25,56 @@ bp = Blueprint("controle", __name__)
 MAX_LOCATIONS = 50
 
 
-def _scan_brief(scan_id: int):
-    scan = scan_or_abort(scan_id)
+def _recipients():
+    """The recipients chosen in the query, or None when none are chosen (then the choice page follows)."""
+    ids = request.args.getlist("ontvanger")
+    if not ids:
+        return None
     try:
-        return scan, svc.brief_for_scan(current_user, scan, catalogue.load())
-    except svc.NoResult:
-        raise Refused("Beoordeel de scan eerst; de controlebrief volgt uit het resultaat.") from None
+        return svc.chosen_recipients(catalogue.load(), ids[:50])
+    except svc.NoRecipients:
+        raise Refused("Kies de ontvangers van de controlebrief uit de lijst.") from None
+
+
+def _choose(back: str, keep: dict[str, list]):
+    """The page that asks for whom the brief is, before anything is shown."""
+    return render_template(
+        "controle/recipients.html", recipients=svc.recipient_choices(catalogue.load()), back=back, keep=keep
+    )
+
+
+def _scan_brief(scan_id: int, recipients):
+    scan = scan_or_abort(scan_id)
+    if scan.latest_result is None:
+        raise Refused("Beoordeel de scan eerst; de controlebrief volgt uit het resultaat.")
+    if recipients is None:
+        return scan, None
+    return scan, svc.brief_for_scan(current_user, scan, catalogue.load(), recipients)
 
 
 @bp.get("/scans/<int:scan_id>/controlebrief")
 def scan_brief(scan_id: int):
-    scan, brief = _scan_brief(scan_id)
+    recipients = _recipients()
+    scan, brief = _scan_brief(scan_id, recipients)
+    if brief is None:
+        return _choose(url_for("scans.result", scan_id=scan.id), {})
     links = {
         "back": url_for("scans.result", scan_id=scan.id),
-        "pdf": url_for("controle.scan_brief_pdf", scan_id=scan.id),
+        "pdf": url_for("controle.scan_brief_pdf", scan_id=scan.id, ontvanger=[r.id for r in recipients]),
     }
     return render_brief_html(brief, links=links)
 
 
 @bp.get("/scans/<int:scan_id>/controlebrief.pdf")
 def scan_brief_pdf(scan_id: int):
-    scan, brief = _scan_brief(scan_id)
+    recipients = _recipients()
+    if recipients is None:
+        raise Refused("Kies eerst voor wie de controlebrief is.")
+    scan, brief = _scan_brief(scan_id, recipients)
     return attachment(render_brief_pdf(brief), f"controlebrief-scan-{scan.id}.pdf")
 
 
-def _portfolio_brief(portfolio_id: int):
+def _portfolio_brief(portfolio_id: int, recipients):
     portfolio = portfolio_or_abort(portfolio_id, "brief")
     if portfolio.status != PORTFOLIO_DONE:
         abort(404)
@@ -55,22 +84,35 @@ def _portfolio_brief(portfolio_id: int):
         raise Refused("Kies in het overzicht een of meer locaties voor de controlebrief.")
     if len(rows) > MAX_LOCATIONS:
         raise Refused(f"Een controlebrief heeft hoogstens {MAX_LOCATIONS} locaties; kies er minder.")
-    return portfolio, rows, svc.brief_for_rows(current_user, portfolio, rows, catalogue.load())
+    if recipients is None:
+        return portfolio, rows, None
+    return portfolio, rows, svc.brief_for_rows(current_user, portfolio, rows, catalogue.load(), recipients)
 
 
 @bp.get("/portfolio/<int:portfolio_id>/controlebrief")
 def portfolio_brief(portfolio_id: int):
-    portfolio, rows, brief = _portfolio_brief(portfolio_id)
+    recipients = _recipients()
+    portfolio, rows, brief = _portfolio_brief(portfolio_id, recipients)
+    if brief is None:
+        return _choose(url_for("portfolios.show", portfolio_id=portfolio.id), {"rij": [r.id for r in rows]})
     links = {
         "back": url_for("portfolios.show", portfolio_id=portfolio.id),
-        "pdf": url_for("controle.portfolio_brief_pdf", portfolio_id=portfolio.id, rij=[r.id for r in rows]),
+        "pdf": url_for(
+            "controle.portfolio_brief_pdf",
+            portfolio_id=portfolio.id,
+            rij=[r.id for r in rows],
+            ontvanger=[r.id for r in recipients],
+        ),
     }
     return render_brief_html(brief, links=links)
 
 
 @bp.get("/portfolio/<int:portfolio_id>/controlebrief.pdf")
 def portfolio_brief_pdf(portfolio_id: int):
-    portfolio, _, brief = _portfolio_brief(portfolio_id)
+    recipients = _recipients()
+    if recipients is None:
+        raise Refused("Kies eerst voor wie de controlebrief is.")
+    portfolio, _, brief = _portfolio_brief(portfolio_id, recipients)
     return attachment(render_brief_pdf(brief), f"controlebrief-portfolio-{portfolio.id}.pdf")
 
 

@@ -12,10 +12,10 @@ from app.forms.model import QUESTION_TYPES
 from app.models import PortfolioRow
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_STATUSES
 from app.paths import EXAMPLES_DIR
-from app.portfolio.columns import columns_for
+from app.portfolio.columns import columns_for, refused_columns
 from app.portfolio.reader import MAX_ROWS, RegisterRefused
-from app.rules.vocabulary import LEVELS, OUTCOMES, SCANS
-from app.services import access, audit
+from app.rules.vocabulary import LEVELS, SCANS
+from app.services import access, audit, portfolio_privacy
 from app.services import portfolios as svc
 from app.web.errors import Refused
 from app.web.files import attachment
@@ -115,10 +115,11 @@ def show(portfolio_id: int):
         charts=svc.charts(portfolio, titles),
         titles=titles,
         levels=LEVELS,
-        outcomes=OUTCOMES,
         scan_types=SCANS,
         may_edit=access.portfolio_refusal(current_user, "open_scan", portfolio) is None,
         questions=cat.questionnaires[portfolio.scan_type].questions,
+        held_refused=portfolio_privacy.held_refused_columns(portfolio, cat.questionnaires[portfolio.scan_type]),
+        refused_reason=refused_columns(cat.questionnaires[portfolio.scan_type]).reason,
     )
 
 
@@ -158,6 +159,16 @@ def share(portfolio_id: int):
     return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
 
 
+@bp.post("/<int:portfolio_id>/opschonen")
+def purge(portfolio_id: int):
+    """Remove the columns a register may not hold (stored before they were refused) and rank again."""
+    portfolio = portfolio_or_abort(portfolio_id, "delete")
+    if portfolio.status != PORTFOLIO_DONE:
+        abort(404)
+    portfolio_privacy.purge(current_user, portfolio, catalogue.evaluator)
+    return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
+
+
 @bp.post("/<int:portfolio_id>/verwijderen")
 def remove(portfolio_id: int):
     portfolio = portfolio_or_abort(portfolio_id, "delete")
@@ -180,6 +191,7 @@ def columns(scan_type: str):
         scan_type=scan_type,
         scan_types=SCANS,
         columns=columns_for(questionnaire),
+        refused=refused_columns(questionnaire),
         question_types=QUESTION_TYPES,
         max_rows=MAX_ROWS,
         has_example=(EXAMPLES_DIR / f"{scan_type}-register.csv").is_file(),

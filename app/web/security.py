@@ -15,6 +15,9 @@ OPEN_ENDPOINTS = {
     "catalogue.index",
     "catalogue.register",
     "catalogue.register_json",
+    "catalogue.register_detail_json",
+    "catalogue.processing",
+    "catalogue.processing_markdown",
     "api-docs.openapi_json",
 }
 
