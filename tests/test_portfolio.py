@@ -182,7 +182,7 @@ def test_upload_stores_good_rows_ranked_and_reports_bad_rows_per_row_and_column(
         assert portfolio.status == PORTFOLIO_DONE
         rows = db.session.scalars(select(PortfolioRow).order_by(PortfolioRow.rank)).all()
         assert rows[0].subject_name == "Bar Zwaar (fictief)"
-        assert rows[0].level == "hoog" and "HOR-005" in rows[0].knockouts
+        assert rows[0].level == "hoog" and "HOR-005" in rows[0].fired  # use by guests: a signal, no knock-out
         assert rows[-1].subject_name == "Café Rustig (fictief)"
         assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
         assert {r.subject_name for r in rows} == {
@@ -242,7 +242,7 @@ def test_export_csv_and_xlsx_in_rank_order_and_reuploadable(app, client):
     assert exported.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert [r["rang"] for r in rows] == ["1", "2", "3"]
-    assert rows[0]["naam"] == "Bar Zwaar (fictief)" and rows[0]["prioriteit"] == "Prioriteit hoog"
+    assert rows[0]["naam"] == "Bar Zwaar (fictief)" and rows[0]["prioriteit"] == "Hoge prioriteit"
     assert rows[0]["overnamesom"] == "250000"
     xlsx = client.get(f"/portfolio/{portfolio_id}/export.xlsx?niveau=hoog")
     sheet = load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0]

@@ -103,6 +103,11 @@ def evaluate_register(
     return outcome
 
 
+def triage_outcome(fired) -> str:
+    """A register row is never a Bibob procedure: a control priority when anything fired, else no findings."""
+    return "controle_prioriteit" if fired else "geen_aanwijzingen"
+
+
 def evaluate_row(
     evaluator: Evaluator, questionnaire: Questionnaire, number: int, cells: dict[str, Any]
 ) -> tuple[RowResult | None, list[RowError]]:
@@ -122,7 +127,7 @@ def evaluate_row(
         fired=fired,
         score=score.total,
         level=score.level,
-        outcome="controle_prioriteit" if fired else "geen_aanwijzingen",
+        outcome=triage_outcome(fired),
         knockouts=score.knockouts,
         missing_required=tuple(q.id for _, q in questionnaire.missing_required(answers)),
     )

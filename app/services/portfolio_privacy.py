@@ -14,7 +14,7 @@ from app.db import db
 from app.engine.evaluator import Evaluator
 from app.forms.model import Questionnaire
 from app.models import Portfolio, PortfolioRow, User
-from app.portfolio.batch import RowResult, indicator_counts, level_counts
+from app.portfolio.batch import RowResult, indicator_counts, level_counts, triage_outcome
 from app.portfolio.columns import refused_columns
 from app.services import access, audit
 
@@ -47,7 +47,8 @@ def purge(user: User, portfolio: Portfolio, evaluator: Evaluator) -> int:
             changed += 1
             row.answers = {k: v for k, v in row.answers.items() if k not in refused}
             fired, score = evaluator.triage(portfolio.scan_type, row.answers)
-            row.fired, row.score, row.level, row.outcome = list(fired), score.total, score.level, score.outcome
+            row.fired, row.score, row.level = list(fired), score.total, score.level
+            row.outcome = triage_outcome(fired)
             row.fired_codes = "|" + "|".join(fired) + "|" if fired else ""
             row.knockouts = list(score.knockouts)
             row.missing_required = [q.id for _, q in questionnaire.missing_required(row.answers)]
