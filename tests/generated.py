@@ -85,7 +85,7 @@ def answer(q: Question, rnd: random.Random) -> Any:
     if q.kind == "bool":
         return rnd.choice([True, False])
     if q.kind == "number":
-        return rnd.choice(NUMBERS + (3, 7, 60, 1000))
+        return rnd.choice((*NUMBERS, 3, 7, 60, 1000))
     if q.kind == "choice":
         return rnd.choice(OPTIONS)
     return rnd.sample(OPTIONS, rnd.randint(0, 3))

@@ -151,7 +151,9 @@ def test_the_service_keeps_answering_while_the_engine_crashes(app, catalogue, ev
         headers = {"Authorization": f"Bearer {token_for(app, 'officer')}"}
         for round_ in range(2):
             created = client.post(
-                "/api/v1/scans", json={"scan_type": "horeca", "subject_name": f"Bar {round_} (fictief)"}, headers=headers
+                "/api/v1/scans",
+                json={"scan_type": "horeca", "subject_name": f"Bar {round_} (fictief)"},
+                headers=headers,
             )
             scan_id = created.get_json()["id"]
             steps = {
