@@ -279,8 +279,14 @@ class _Memo(dict):
         return value
 
 
+_SCALARS = frozenset({bool, int, float, str, type(None)})
+
+
 def _value_key(value: Any) -> tuple | None:
     """A hashable key for an answer value that keeps its type (True is not 1), or None for records."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind, value)
     if isinstance(value, list | tuple):
         if all(isinstance(v, str | int | float | bool) for v in value):
             return ("list", *((type(v), v) for v in value))

@@ -177,6 +177,9 @@ def _memo(questionnaire: Questionnaire) -> dict:
 
 def _value_token(key: str, value: Any) -> tuple | None:
     """A hashable key for an answer that keeps its type (True is not 1), or None for records."""
+    kind = type(value)
+    if kind is bool or kind is str or kind is int or kind is float or value is None:
+        return (key, kind, value)
     if isinstance(value, list):
         if all(isinstance(v, str | int | float | bool) for v in value):
             return (key, list, *((type(v), v) for v in value))

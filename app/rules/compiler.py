@@ -38,7 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.rules.conditions import AllOf, AnyOf, Condition, Leaf, Not, is_answered
+from app.rules.conditions import AllOf, AnyOf, Condition, Leaf, Not
 
 MAX_FACT_PROPERTIES = 255
 SEEN_RULE = "_seen"
@@ -103,9 +103,10 @@ class CompiledRuleset:
         fact: dict[str, Any] = {"id": fact_id, "sid": sid, SEEN_RULE: True}
         for question, flag in self._presence or tuple((q, presence_key(q)) for q in self.questions):
             value = answers.get(question)
-            answered = is_answered(value)
-            fact[flag] = answered
-            if answered:
+            if value is None or value == "" or value == []:  # is_answered, inlined (hot)
+                fact[flag] = False
+            else:
+                fact[flag] = True
                 fact[question] = list(value) if isinstance(value, tuple) else value
         return fact
 
