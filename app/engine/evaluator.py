@@ -285,6 +285,8 @@ _SCALARS = frozenset({bool, int, float, str, type(None)})
 def _value_key(value: Any) -> tuple | None:
     """A hashable key for an answer value that keeps its type (True is not 1), or None for records."""
     kind = type(value)
+    if kind is str and len(value) > 80:
+        return None  # free text is rarely repeated; keep the memos small
     if kind in _SCALARS:
         return (kind, value)
     if isinstance(value, list | tuple):

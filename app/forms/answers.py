@@ -167,6 +167,7 @@ def validate_present(questionnaire: Questionnaire, answers: Any) -> tuple[dict[s
 
 
 _MEMO_SIZE = 16_384
+_MEMO_TEXT = 80  # longest text answer remembered
 
 
 @lru_cache(maxsize=64)
@@ -178,6 +179,8 @@ def _memo(questionnaire: Questionnaire) -> dict:
 def _value_token(key: str, value: Any) -> tuple | None:
     """A hashable key for an answer that keeps its type (True is not 1), or None for records."""
     kind = type(value)
+    if kind is str and len(value) > _MEMO_TEXT:
+        return None  # free text is rarely repeated; keep the memo small
     if kind is bool or kind is str or kind is int or kind is float or value is None:
         return (key, kind, value)
     if isinstance(value, list):
