@@ -79,6 +79,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=1_000)
     parser.add_argument("--scans", nargs="*")
+    parser.add_argument(
+        "--isolation", default="process", choices=["process", "inline"], help="the web engine of the 'today' run"
+    )
     args = parser.parse_args()
     CHUNK = args.chunk
     load = os.getloadavg()[0]
@@ -91,6 +94,7 @@ def main() -> None:
     real_evaluate_register = portfolios.evaluate_register
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))
+        app.config["ENGINE_ISOLATION"] = args.isolation
         client = app.test_client()
         assert client.post("/inloggen", data={"email": "bench@bench.test", "password": PASSWORD}).status_code == 302
         for scan in args.scans or list(catalogue.questionnaires):
@@ -120,6 +124,7 @@ def main() -> None:
     POOL.close()
     print(f"\n10,000-row CSV register, upload to ranked and stored; pool: {args.processes} processes, chunk {CHUNK}")
     print(f"pool start (once per process lifetime): {pool_start:.2f} s; target <= {TARGET_S:g} s end to end")
+    print(f"'today' = the job as it is, with ENGINE_ISOLATION={args.isolation}")
     print(f"load average at start / end: {load:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'scan':<17}{'today':>8}{'pool':>8}  same rows")
     for r in results:
@@ -131,6 +136,8 @@ def main() -> None:
         "machine": platform.platform(),
         "processes": args.processes,
         "chunk": CHUNK,
+        "today_isolation": args.isolation,
+        "loadavg_start_end": [load, os.getloadavg()[0]],
         "pool_start_s": round(pool_start, 2),
         "results": results,
     }
