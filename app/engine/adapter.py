@@ -113,6 +113,15 @@ class DurableEngine:
                 _core.delete_ruleset(handle)
             self._scans.pop(name, None)
 
+    def close(self) -> None:
+        """Free every ruleset of this engine in the C core (an engine per reproduction would keep them)."""
+        for name in list(self._scans):
+            self.unregister(name)
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
     def fire(self, name: str, answers: dict[str, Any]) -> Fired:
         """Assert the answers as one fact per ruleset of the scan; return the ids of fired rules."""
         fired = Fired()
