@@ -38,6 +38,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/scaling_bench.py
+	$(BIN)/python bench/batch_bench.py
+	$(BIN)/python bench/memory_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/portfolio_bench.py
 

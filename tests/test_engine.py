@@ -76,22 +76,20 @@ def test_or_rule_fires_once_even_when_both_branches_match(catalogue):
     assert engine.fire("dubbel", {"aa": True, "bb": 5}) == {"R1"}
 
 
-def test_an_exception_inside_an_action_surfaces(catalogue):
+def test_an_engine_error_surfaces_with_its_code_and_leaves_no_state(monkeypatch):
     from app.engine import adapter
+    from app.rules.compiler import CompiledRuleset
 
     engine = DurableEngine()
     cond, _ = parse({"question": "aa", "equals": True})
     engine.ensure_registered("kapot", compile_ruleset({"R1": cond}))
-    engine._host.collectors = _ExplodingDict()
-    with pytest.raises(adapter.EngineError, match="regel-actie faalde"):
+    monkeypatch.setattr(CompiledRuleset, "fact_json", lambda self, answers, fact_id, sid: '{"id": "1", "sid": ')
+    with pytest.raises(adapter.EngineError, match="de engine faalde") as err:
         engine.fire("kapot", {"aa": True})
-
-
-class _ExplodingDict(dict):
-    """Collectors whose lookup fails, as a broken action would."""
-
-    def __getitem__(self, key):
-        raise RuntimeError("boem")
+    assert err.value.code is not None
+    assert engine.live_sessions() == 0
+    monkeypatch.undo()
+    assert engine.fire("kapot", {"aa": True}) == {"R1"}
 
 
 def test_reregistering_the_same_version_is_a_no_op(catalogue):

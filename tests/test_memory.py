@@ -2,6 +2,7 @@
 
 import random
 
+from app.engine import adapter
 from app.engine.adapter import DurableEngine
 from app.engine.evaluator import Evaluator
 from tests.test_engine import random_answers
@@ -31,17 +32,15 @@ def test_twenty_thousand_evaluations_leave_no_state(catalogue):
 def test_session_state_is_deleted_after_each_evaluation(catalogue):
     engine = DurableEngine()
     evaluator = Evaluator(catalogue, engine)
-    seen = []
-    real_fire = engine._host.assert_fact
-
-    def spy(name, fact, *args):
-        seen.append((name, fact["sid"]))
-        return real_fire(name, fact, *args)
-
-    engine._host.assert_fact = spy
-    evaluator.fire_ids("horeca", {"drugs_signalen": True})
-    name, sid = seen[0]
+    name = evaluator.ruleset_name("horeca")
+    before = next(engine._ids)
+    assert evaluator.fire_ids("horeca", {"drugs_signalen": True})
+    sid = engine._prefix + str(before + 1)  # the session of the scan's first ruleset
+    assert engine.session_state(name, engine._prefix + str(before + 1 + len(engine._handles[name]))) is None
     assert engine.session_state(name, sid) is None
+    handle = engine._handles[name][0][0]
+    adapter._core.assert_fact(handle, '{"id": "probe", "sid": "probe", "_seen": true}')
+    assert engine.session_state(name, "probe") is not None  # the check can see a state that is there
 
 
 def test_answers_that_match_no_rule_do_not_corrupt_the_engine(catalogue):

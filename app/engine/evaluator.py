@@ -8,16 +8,18 @@ can be stored as a snapshot and rendered later exactly as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from app.engine.adapter import DurableEngine
 from app.engine.advice import Advice, FiredRole, advise
+from app.engine.reference import DURABLE
 from app.engine.scoring import Score, score
-from app.forms.answers import validate_answers
+from app.forms.answers import validate_present
 from app.forms.model import PERSON_ROLES
 from app.rules.catalogue import Catalogue, Rule
-from app.rules.compiler import compile_ruleset
-from app.rules.conditions import describe, explain, is_answered
+from app.rules.compiler import compile_partitions
+from app.rules.conditions import describe, explain, is_answered, questions
 from app.rules.vocabulary import (
     BIBOB_CONTEXTS,
     BIBOB_GROUNDS,
@@ -87,6 +89,8 @@ class Evaluation:
     level_indications: tuple[tuple[str, str], ...] = ()
     step_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     missing_labels: tuple[tuple[str, str], ...] = ()
+    engine: str = DURABLE  # which engine decided the fired set (the reference evaluator on a fallback)
+    engine_note: str = ""  # why the fallback was taken, when it was
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON data: the snapshot a report is later rendered from."""
@@ -208,10 +212,15 @@ class Evaluator:
         self.catalogue = catalogue
         self.engine = engine or DurableEngine()
         self._active: dict[str, dict[str, Rule]] = {}
+        self._tests: dict[tuple[str, Any], str] = {}
+        self._reads: dict[str, tuple[str, ...]] = {}
+        self._shown = {scan: _Memo(8_192) for scan in SCANS}  # per scan: (question id, value) → shown text
+        self._explained = _Memo(16_384)  # (rule id, values it reads) → triggers, for this catalogue
         for scan in SCANS:
             rules = self.catalogue.rules_for(scan)
             self._active[scan] = {r.id: r for r in rules}
-            self.engine.ensure_registered(self.ruleset_name(scan), compile_ruleset({r.id: r.condition for r in rules}))
+            compiled = compile_partitions({r.id: r.condition for r in rules}, {r.id: r.category for r in rules})
+            self.engine.ensure_registered(self.ruleset_name(scan), compiled)
 
     def ruleset_name(self, scan: str) -> str:
         """Engine name of a scan's ruleset: scan plus version, as durable cannot replace one."""
@@ -223,7 +232,7 @@ class Evaluator:
             raise UnknownScan(scan)
         questionnaire = self.catalogue.questionnaires[scan]
         if not validated:
-            answers, errors = validate_answers(questionnaire, answers)
+            answers, errors = validate_present(questionnaire, answers)
             if errors:
                 raise AnswersInvalid(errors)
         fired_ids = self.engine.fire(self.ruleset_name(scan), answers)
@@ -251,7 +260,7 @@ class Evaluator:
         active = self._active[scan]
         questionnaire = self.catalogue.questionnaires[scan]
         fired = [active[i] for i in sorted(fired_ids)]
-        indicators = tuple(FiredIndicator(rule, self.triggers(rule, answers, questionnaire)) for rule in fired)
+        indicators = tuple(FiredIndicator(rule, self._triggers(scan, rule, answers, questionnaire)) for rule in fired)
         result = score(fired, self.catalogue.scoring[scan])
         advice = self.advise(scan, answers, result, fired)
         policy = self.catalogue.advice
@@ -264,10 +273,12 @@ class Evaluator:
             score=result,
             advice=advice,
             references=(self.catalogue.legal_bases, self.catalogue.sources),
-            answered=_answered(questionnaire, answers),
+            answered=_answered(questionnaire, answers, self._shown[scan]),
             level_indications=tuple(self.catalogue.scoring[scan].level_indications.items()),
             step_bases=tuple((s, policy.step_basis(s, advice.context)) for s in advice.next_steps),
             missing_labels=tuple((q, questionnaire.label_of(q)) for q in advice.missing_essential),
+            engine=getattr(fired_ids, "engine", DURABLE),
+            engine_note=getattr(fired_ids, "note", ""),
         )
 
     def advise(self, scan: str, answers: dict[str, Any], result: Score, fired: list[Rule]) -> Advice:
@@ -281,6 +292,33 @@ class Evaluator:
             self.catalogue.advice,
             self.catalogue.questionnaires[scan],
         )
+
+    def _triggers(self, scan: str, rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
+        """`triggers`, remembered per rule and the answers it reads (bounded), each test described once."""
+        read = self._reads.get(rule.id)
+        if read is None:
+            read = self._reads[rule.id] = tuple(questions(rule.condition))
+        key = (scan, rule.id, *(_value_key(answers.get(q)) for q in read))
+        if None not in key:
+            cached = self._explained.get(key)
+            if cached is None:
+                cached = self._explained.put(key, self._explain(scan, rule, answers, questionnaire))
+            return cached
+        return self._explain(scan, rule, answers, questionnaire)
+
+    def _explain(self, scan: str, rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
+        result = []
+        for leaf in explain(rule.condition, answers):
+            question = questionnaire.question(leaf.question)
+            test = self._tests.get((scan, leaf))
+            if test is None:
+                test = self._tests[(scan, leaf)] = describe(leaf, questionnaire.label_of)
+            value = answers.get(leaf.question)
+            shown = _shown(question, value, self._shown[scan])
+            result.append(
+                Trigger(leaf.question, question.label, value, shown, test, question.source, question.provenance)
+            )
+        return tuple(result)
 
     @staticmethod
     def triggers(rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
@@ -303,24 +341,74 @@ class Evaluator:
         return tuple(result)
 
 
-def _answered(questionnaire, answers: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+def _answered(questionnaire, answers: dict[str, Any], memo: dict | None = None) -> tuple[dict[str, Any], ...]:
     """Every given answer, in questionnaire order, as a person reads it, with its step and source."""
-    rows = []
+    order = _question_order(questionnaire)
+    given = sorted(order[k] for k, v in answers.items() if k in order and is_answered(v))
+    return tuple(
+        {
+            "step": step,
+            "question": q.id,
+            "label": q.label,
+            "shown": _shown(q, answers[q.id], memo),
+            "source": q.source,
+            **_provenance_fields(q.provenance),
+        }
+        for _, step, q in given
+    )
+
+
+class _Memo(dict):
+    """A bounded memo: emptied when full, so memory stays flat in a long-running process."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def put(self, key, value):
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_SCALARS = frozenset({bool, int, float, str, type(None)})
+
+
+def _value_key(value: Any) -> tuple | None:
+    """A hashable key for an answer value that keeps its type (True is not 1), or None for records."""
+    kind = type(value)
+    if kind is str and len(value) > 80:
+        return None  # free text is rarely repeated; keep the memos small
+    if kind in _SCALARS:
+        return (kind, value)
+    if isinstance(value, list | tuple):
+        if all(isinstance(v, str | int | float | bool) for v in value):
+            return ("list", *((type(v), v) for v in value))
+        return None
+    return (type(value), value)
+
+
+def _shown(question, value: Any, memo: _Memo | None) -> str:
+    """`show_answer`, remembered per question id and value in one catalogue's memo (bounded)."""
+    key = _value_key(value)
+    if key is None or memo is None:
+        return show_answer(question, value)
+    key = (question.id, key)
+    shown = memo.get(key)
+    if shown is None:
+        shown = memo.put(key, show_answer(question, value))
+    return shown
+
+
+@lru_cache(maxsize=64)
+def _question_order(questionnaire) -> dict[str, tuple[int, str, Any]]:
+    """Question id → (position in the questionnaire, step title, question)."""
+    order = {}
     for step in questionnaire.steps:
         for q in step.questions:
-            if is_answered(answers.get(q.id)):
-                shown = show_answer(q, answers[q.id])
-                rows.append(
-                    {
-                        "step": step.title,
-                        "question": q.id,
-                        "label": q.label,
-                        "shown": shown,
-                        "source": q.source,
-                        **_provenance_fields(q.provenance),
-                    }
-                )
-    return tuple(rows)
+            order[q.id] = (len(order), step.title, q)
+    return order
 
 
 def _provenance_fields(provenance) -> dict[str, Any]:

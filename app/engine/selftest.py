@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from app.engine.adapter import DurableEngine
 from app.forms.answers import validate_answers
 from app.rules.catalogue import Catalogue
-from app.rules.compiler import compile_ruleset
+from app.rules.compiler import compile_partitions
 from app.rules.vocabulary import SCANS
 
 
@@ -31,7 +31,7 @@ def run_rule_tests(catalogue: Catalogue, engine: DurableEngine) -> list[CaseResu
     for scan in SCANS:
         rules = catalogue.rules_for(scan, include_inactive=True)
         name = f"{scan}_{catalogue.version(scan)}_selftest"
-        engine.ensure_registered(name, compile_ruleset({r.id: r.condition for r in rules}))
+        engine.ensure_registered(name, compile_partitions({r.id: r.condition for r in rules}))
         questionnaire = catalogue.questionnaires[scan]
         for rule in rules:
             for kind, cases in (("fires", rule.fires), ("does_not_fire", rule.does_not_fire)):

@@ -40,18 +40,29 @@ class CatalogueService:
     def evaluator(self) -> Evaluator:
         state = self._state()
         if "evaluator" not in state:
-            state["evaluator"] = Evaluator(self.load(), shared_engine())
+            state["evaluator"] = Evaluator(
+                self.load(), shared_engine(current_app.config.get("ENGINE_ISOLATION", "process"))
+            )
         return state["evaluator"]
 
 
-_ENGINE = None
+_ENGINES: dict = {}
 
 
-def shared_engine():
-    """One durable-rules engine per process; rulesets are keyed by scan and version."""
-    global _ENGINE
-    if _ENGINE is None:
-        from app.engine.adapter import DurableEngine
+def shared_engine(isolation: str = "process"):
+    """One durable-rules engine per process; rulesets are keyed by scan and version.
 
-        _ENGINE = DurableEngine()
-    return _ENGINE
+    `process` (the default): durable runs in a supervised child process, and a crash or hang
+    of its C core is answered by the reference evaluator (app.engine.guard). `inline`: durable
+    in this process (faster by the pipe round trip, but a crash of the C core ends the process).
+    """
+    if isolation not in _ENGINES:
+        if isolation == "inline":
+            from app.engine.adapter import DurableEngine
+
+            _ENGINES[isolation] = DurableEngine()
+        else:
+            from app.engine.guard import GuardedEngine
+
+            _ENGINES[isolation] = GuardedEngine()
+    return _ENGINES[isolation]

@@ -1,0 +1,252 @@
+"""Batches across worker processes: many rows evaluated in parallel, each worker with its own engine.
+
+durable's C core holds the GIL, so a register of 10,000 rows scales with processes, not threads,
+and a portfolio job should not run on a web worker's own engine. `EnginePool` keeps a few worker
+processes (started once, each loading the catalogue and registering its rulesets once) and
+hands them chunks of rows:
+
+    pool = EnginePool(catalogue, processes=2)
+    results = pool.map(task, items, chunk_size=500, progress=lambda done: ...)
+    pool.close()
+
+`task(evaluator, item)` is any module-level function (it is pickled by name), run in a worker
+with an `Evaluator` over this catalogue; results come back in the order of `items`, and
+`progress(done)` is called in the caller's thread after every chunk. `triage_many` is the
+ready-made task for answer sets: fired ids and the score, as `Evaluator.triage` gives them.
+
+Nothing is lost when the engine fails:
+- an engine error on one row (a refused fact) is answered for that row by the plain-Python
+  reference evaluator inside the worker (exact; counted in `stats["row_fallbacks"]`);
+- a worker that crashes (abort, segfault, killed) or hangs past `chunk_timeout` is stopped and
+  replaced, and its chunk goes round once more; a chunk that breaks a worker twice is
+  evaluated here, in this process, with the reference evaluator (`stats["chunk_fallbacks"]`),
+  so the batch always completes. Each worker is a process with a pipe that this pool watches
+  (not `ProcessPoolExecutor`, which on Python 3.11 can hang when one of its workers dies).
+
+Wiring for the portfolio job (app/portfolio/batch.py, owned elsewhere): keep one pool per
+catalogue version for the life of the job runner, and map a module-level row task, e.g.
+
+    def _row(evaluator, item):              # in app/portfolio/batch.py
+        scan, number, cells = item
+        return evaluate_row(evaluator, evaluator.catalogue.questionnaires[scan], number, cells)
+
+    outcomes = pool.map(_row, [(scan, n, c) for n, c in register.rows], progress=progress)
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.connection
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app.engine.adapter import DurableEngine, EngineError
+from app.engine.evaluator import Evaluator
+from app.engine.reference import ReferenceEngine
+from app.rules.catalogue import Catalogue
+
+log = logging.getLogger(__name__)
+
+_EVALUATOR: Evaluator | None = None
+_ROW_FALLBACKS = 0
+
+
+class _FallbackEngine:
+    """A worker's engine: durable, and for a row durable refuses, the reference evaluator."""
+
+    def __init__(self) -> None:
+        self.durable = DurableEngine()
+        self.reference = ReferenceEngine()
+
+    def ensure_registered(self, name, compiled) -> None:
+        self.durable.ensure_registered(name, compiled)
+        self.reference.ensure_registered(name, compiled)
+
+    def fire(self, name, answers):
+        global _ROW_FALLBACKS
+        try:
+            return self.durable.fire(name, answers)
+        except EngineError as exc:
+            _ROW_FALLBACKS += 1
+            log.warning("rule-engine faalde op ruleset %s: %s; de referentie-evaluator nam de rij over", name, exc)
+            return self.reference.fire(name, answers, f"durable-rules faalde ({exc})")
+
+    def live_sessions(self) -> int:
+        return self.durable.live_sessions()
+
+
+def _init_worker(catalogue: Catalogue) -> None:
+    global _EVALUATOR
+    _EVALUATOR = Evaluator(catalogue, _FallbackEngine())
+
+
+def _run_chunk(task: Callable[[Evaluator, Any], Any], items: Sequence[Any]) -> tuple[list[Any], int]:
+    """Run `task` over one chunk in a worker; return the results and the rows that fell back."""
+    global _ROW_FALLBACKS
+    _ROW_FALLBACKS = 0
+    results = [task(_EVALUATOR, item) for item in items]
+    return results, _ROW_FALLBACKS
+
+
+def triage_task(evaluator: Evaluator, item: tuple[str, dict[str, Any]]):
+    """The fired ids and score of one validated answer set: `(scan, answers)` → `Evaluator.triage`."""
+    scan, answers = item
+    return evaluator.triage(scan, answers)
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, context, catalogue: Catalogue):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, catalogue), daemon=True)
+        self.process.start()
+        child.close()
+        self.chunk: int | None = None
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+def _serve(conn, catalogue: Catalogue) -> None:
+    """A worker's loop: evaluate the chunks it is sent until the pipe closes."""
+    _init_worker(catalogue)
+    while True:
+        try:
+            task, items = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", _run_chunk(task, items)))
+        except Exception as exc:  # a fault in the task itself: reported, not retried
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class EnginePool:
+    """Worker processes that evaluate chunks of rows with their own engine; see the module docstring."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        processes: int = 2,
+        start_method: str = "forkserver",
+        chunk_timeout: float = 120.0,
+    ):
+        self.catalogue = catalogue
+        self.processes = processes
+        self.chunk_timeout = chunk_timeout
+        self._context = multiprocessing.get_context(start_method)
+        self._workers: list[_Worker] = []
+        self.stats = {"chunks": 0, "row_fallbacks": 0, "chunk_fallbacks": 0, "worker_starts": 0}
+
+    def _ensure_workers(self) -> None:
+        self._workers = [w for w in self._workers if w.process.is_alive()]
+        while len(self._workers) < self.processes:
+            self._workers.append(_Worker(self._context, self.catalogue))
+            self.stats["worker_starts"] += 1
+
+    def warm_up(self) -> None:
+        """Start every worker now (catalogue loaded, rulesets registered), not on the first batch."""
+        self.map(_noop, list(range(self.processes)), chunk_size=1)
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.stop()
+        self._workers = []
+
+    def __enter__(self) -> EnginePool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def map(
+        self,
+        task: Callable[[Evaluator, Any], Any],
+        items: Sequence[Any],
+        chunk_size: int = 500,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Any]:
+        """`task(evaluator, item)` for every item, across the workers; results in item order."""
+        chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+        results: list[list[Any] | None] = [None] * len(chunks)
+        failures = [0] * len(chunks)
+        todo = list(range(len(chunks)))
+        done_items = 0
+        busy: dict[Any, _Worker] = {}
+        started: dict[Any, float] = {}
+        while todo or busy:
+            self._ensure_workers()
+            for worker in self._workers:
+                if worker.chunk is None and todo:
+                    index = todo.pop(0)
+                    worker.chunk = index
+                    worker.conn.send((task, chunks[index]))
+                    busy[worker.conn] = worker
+                    started[worker.conn] = time.monotonic()
+            ready = multiprocessing.connection.wait(list(busy), timeout=1.0)
+            for conn in ready:
+                worker = busy.pop(conn)
+                started.pop(conn)
+                index, worker.chunk = worker.chunk, None
+                try:
+                    reply = conn.recv()
+                except (EOFError, OSError):  # the worker died (abort, segfault, killed)
+                    worker.stop()
+                    done_items += self._failed(task, chunks, index, failures, results, todo, "stopte onverwacht")
+                    if progress and results[index] is not None:
+                        progress(done_items)
+                    continue
+                if reply[0] == "error":
+                    raise RuntimeError(f"de batch-taak faalde: {reply[1]}")
+                results[index], fallbacks = reply[1]
+                self.stats["chunks"] += 1
+                self.stats["row_fallbacks"] += fallbacks
+                done_items += len(chunks[index])
+                if progress:
+                    progress(done_items)
+            now = time.monotonic()
+            for conn in [c for c, t in started.items() if now - t > self.chunk_timeout]:
+                worker = busy.pop(conn)
+                started.pop(conn)
+                index, worker.chunk = worker.chunk, None
+                worker.stop()
+                done_items += self._failed(task, chunks, index, failures, results, todo, "hing")
+                if progress and results[index] is not None:
+                    progress(done_items)
+        return [result for chunk in results for result in chunk]
+
+    def _failed(self, task, chunks, index, failures, results, todo, how: str) -> int:
+        """A chunk whose worker died or hung: retried once, then evaluated here by the reference.
+
+        Returns the rows completed by this step (0 when the chunk goes round again).
+        """
+        failures[index] += 1
+        log.warning("een werkproces van de engine-pool %s; het wordt vervangen", how)
+        if failures[index] < 2:
+            todo.insert(0, index)
+            return 0
+        self.stats["chunk_fallbacks"] += 1
+        log.warning("%d rijen braken de engine twee keer; de referentie-evaluator nam ze over", len(chunks[index]))
+        evaluator = Evaluator(self.catalogue, ReferenceEngine())
+        results[index] = [task(evaluator, item) for item in chunks[index]]
+        return len(chunks[index])
+
+    def triage_many(
+        self,
+        scan: str,
+        answer_sets: Sequence[dict[str, Any]],
+        chunk_size: int = 500,
+        progress: Callable[[int], None] | None = None,
+    ) -> list:
+        """Fired ids and score of many validated answer sets, as `Evaluator.triage` gives them."""
+        return self.map(triage_task, [(scan, answers) for answers in answer_sets], chunk_size, progress)
+
+
+def _noop(evaluator: Evaluator, item: Any) -> None:
+    return None

@@ -1,0 +1,91 @@
+"""The batch API: many rows across worker processes, in order, with progress, and nothing lost on a crash."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from app.engine.adapter import EngineError
+from app.engine.pool import EnginePool, triage_task
+from app.engine.reference import ReferenceEngine
+from tests.test_engine import random_answers
+
+
+def crashing_task(evaluator, item):
+    """Aborts its process when durable (not the reference) would evaluate a marked row, or a row while `flag` exists."""
+    scan, answers, mark, flag = item
+    if not isinstance(evaluator.engine, ReferenceEngine) and (mark == "always" or (flag and os.path.exists(flag))):
+        if flag:
+            os.remove(flag)
+        os.abort()
+    return triage_task(evaluator, (scan, answers))
+
+
+def refusing_task(evaluator, item):
+    """durable refuses the marked row (as error 303 would); the worker's fallback answers it."""
+    scan, answers, refuse = item
+    if refuse:
+        durable = evaluator.engine.durable
+        real = durable.fire
+
+        def refuse_fire(name, answers):
+            raise EngineError("de engine faalde: Could not assert fact, error code: 303", 303)
+
+        durable.fire = refuse_fire
+        try:
+            return triage_task(evaluator, (scan, answers))
+        finally:
+            durable.fire = real
+    return triage_task(evaluator, (scan, answers))
+
+
+@pytest.fixture(scope="module")
+def pool(catalogue):
+    with EnginePool(catalogue, processes=2) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def sets(catalogue):
+    rnd = random.Random("pool")
+    return [random_answers(catalogue.questionnaires["horeca"], rnd) for _ in range(1_200)]
+
+
+def test_triage_many_equals_triage_in_process_in_order_with_progress(pool, evaluator, sets):
+    seen = []
+    results = pool.triage_many("horeca", sets, chunk_size=250, progress=seen.append)
+    assert results == [evaluator.triage("horeca", answers) for answers in sets]
+    assert seen[-1] == len(sets) and seen == sorted(seen) and len(seen) == 5
+    assert pool.stats["row_fallbacks"] == 0
+
+
+def test_a_row_the_engine_refuses_is_answered_by_the_reference(pool, evaluator, sets):
+    items = [("horeca", answers, i == 7) for i, answers in enumerate(sets[:40])]
+    before = pool.stats["row_fallbacks"]
+    results = pool.map(refusing_task, items, chunk_size=10)
+    assert results == [evaluator.triage("horeca", answers) for answers in sets[:40]]
+    assert pool.stats["row_fallbacks"] == before + 1
+
+
+def test_a_worker_that_crashes_once_is_replaced_and_the_chunk_retried(catalogue, evaluator, sets, tmp_path):
+    flag = tmp_path / "crash-once"
+    flag.touch()
+    items = [("horeca", answers, "", str(flag)) for answers in sets[:300]]
+    with EnginePool(catalogue, processes=2) as pool:
+        results = pool.map(crashing_task, items, chunk_size=50)
+        assert pool.stats["worker_starts"] == 3 and pool.stats["chunk_fallbacks"] == 0
+    assert [r for r in results] == [evaluator.triage("horeca", answers) for answers in sets[:300]]
+
+
+def test_a_chunk_that_keeps_crashing_is_evaluated_by_the_reference_and_nothing_is_lost(catalogue, evaluator, sets):
+    items = [("horeca", answers, "always" if i == 130 else "", "") for i, answers in enumerate(sets[:300])]
+    seen = []
+    with EnginePool(catalogue, processes=2) as pool:
+        results = pool.map(crashing_task, items, chunk_size=50, progress=seen.append)
+        assert pool.stats["chunk_fallbacks"] == 1
+        assert len(results) == 300 and seen[-1] == 300
+        # the pool works again afterwards
+        assert pool.triage_many("horeca", sets[:20]) == [evaluator.triage("horeca", a) for a in sets[:20]]
+    assert results == [evaluator.triage("horeca", answers) for answers in sets[:300]]
