@@ -43,6 +43,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.web.admin import bp as admin_bp
     from app.web.audit import bp as audit_bp
     from app.web.auth import bp as auth_bp
     from app.web.catalogue import bp as catalogue_bp
@@ -64,14 +65,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolios_bp)
     app.register_blueprint(controle_bp)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_api(app: Flask) -> None:
     from app.api import init_api
-    from app.extensions import csrf
 
-    init_api(app)
-    csrf.exempt("app.api.routes")  # bearer tokens, not cookies: no CSRF risk
+    init_api(app)  # CSRF: bearer-token requests are exempt, cookie requests are not (app/web/security.py)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -81,7 +81,17 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import db_cli, demo_cli, forms_cli, report_cli, retention_cli, rules_cli, scan_cli, users_cli
+    from app.cli import (
+        audit_cli,
+        db_cli,
+        demo_cli,
+        forms_cli,
+        report_cli,
+        retention_cli,
+        rules_cli,
+        scan_cli,
+        users_cli,
+    )
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
@@ -91,6 +101,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(audit_cli)
 
 
 def register_filters(app: Flask) -> None:

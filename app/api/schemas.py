@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, fields, validate
 
 from app.rules.vocabulary import SCANS
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment with its time zone (UTC): SQLite hands back naive datetimes, stored as UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class ScanCreateSchema(Schema):
@@ -24,8 +35,8 @@ class ScanSchema(Schema):
     version_no = fields.Integer()
     latest_level = fields.String(allow_none=True)
     current_step = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class ScanListArgsSchema(Schema):
@@ -48,7 +59,7 @@ class StepSavedSchema(Schema):
 class ResultSchema(Schema):
     scan_id = fields.Integer()
     result_id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     fingerprint = fields.String()
     result = fields.Dict(
         metadata={"description": "De bewaarde uitkomst: score, niveau, conclusie, afgegane indicatoren."}
@@ -102,6 +113,6 @@ class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
