@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     configure(app, config)
     register_extensions(app)
+    register_input_guard(app)
     register_security(app)
     register_blueprints(app)
     register_api(app)
@@ -34,6 +35,12 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import init_extensions
 
     init_extensions(app)
+
+
+def register_input_guard(app: Flask) -> None:
+    from app.web.input_guard import init_input_guard
+
+    init_input_guard(app)
 
 
 def register_security(app: Flask) -> None:

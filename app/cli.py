@@ -239,10 +239,12 @@ def _stored_scan(scan_id: int):
 
 
 def _read_answers(path: Path) -> dict:
+    from app.safe_input import UnsafeInput, load_json
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{path} is geen geldige JSON: {exc}") from exc
+        return load_json(path.read_bytes())
+    except UnsafeInput as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
 
 
 users_cli = AppGroup("users", help="Organisaties en gebruikers beheren.")

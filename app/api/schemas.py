@@ -7,6 +7,7 @@ import datetime as dt
 from marshmallow import Schema, fields, validate
 
 from app.rules.vocabulary import SCANS
+from app.safe_input import MAX_ID
 
 
 class UtcDateTime(fields.DateTime):
@@ -43,7 +44,7 @@ class ScanListArgsSchema(Schema):
     scan_type = fields.String(load_default="", validate=validate.OneOf(["", *SCANS]))
     status = fields.String(load_default="")
     q = fields.String(load_default="", validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class StepAnswersSchema(Schema):

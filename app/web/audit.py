@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.db import db
 from app.models import AuditEntry
 from app.models.audit import ACTIONS
+from app.safe_input import bounded_int
 from app.services import access, audit
 from app.services.exports import csv_bytes
 from app.web.errors import Refused
@@ -47,7 +48,7 @@ def index():
     action = request.args.get("actie", "")
     if action in ACTIONS:
         query = query.where(AuditEntry.action == action)
-    scan_id = request.args.get("scan", type=int)
+    scan_id = request.args.get("scan", type=bounded_int)
     if scan_id:
         query = query.where(AuditEntry.scan_id == scan_id)
     entries = _rows(query)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden, HTTPException
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
 from app.db import db
 from app.rules.errors import translate
@@ -13,6 +13,14 @@ from app.services.access import NotAllowed
 
 class Refused(Forbidden):
     """403 with a Dutch reason the user may read (why this action is not allowed)."""
+
+    def __init__(self, reason: str):
+        super().__init__(description=reason)
+        self.dutch = True
+
+
+class Unreadable(BadRequest):
+    """400 with a Dutch reason the user may read (input refused at the boundary)."""
 
     def __init__(self, reason: str):
         super().__init__(description=reason)
