@@ -304,3 +304,56 @@ def test_c2_a_very_long_csv_line_is_refused(catalogue):
     data = ("naam\n" + ";" * 8_000_000 + "\n").encode()
     with pytest.raises(RegisterRefused, match="langer dan"):
         read_register(data, "lang.csv", columns_for(catalogue.questionnaires["horeca"]))
+
+
+# --- L8, L10, L11 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["＝1+1", "＋31 6 1234", "＠SUM(A1)", "－2+3", " =1+1"])
+def test_l8_full_width_formula_characters_are_neutralised_in_exports(value):
+    from app.services.exports import csv_bytes, safe_cell
+
+    assert safe_cell(value) == "'" + value
+    assert ("'" + value).encode() in csv_bytes(["naam"], [[value]])
+    assert safe_cell("-1,5") == "-1,5" and safe_cell("Café ＝ goed") == "Café ＝ goed"
+
+
+def test_l10_a_duplicate_key_in_a_rule_file_is_refused(scratch, runner, app):
+    from app.rules.errors import CatalogueError
+
+    scratch.edit("rules/horeca/HOR-004.yaml", "weight: 3", "weight: 3\nweight: 1")
+    with pytest.raises(CatalogueError, match="dubbele sleutel 'weight'"):
+        scratch.load()
+
+
+def test_l10_a_duplicate_key_in_a_questionnaire_is_refused(scratch):
+    from app.rules.errors import CatalogueError
+
+    text = scratch.read("forms/horeca.yaml")
+    scratch.write("forms/horeca.yaml", text.replace("version:", "version: 99\nversion:", 1))
+    with pytest.raises(CatalogueError, match="dubbele sleutel 'version'"):
+        scratch.load()
+
+
+def test_l11_search_terms_never_reach_the_access_log(app, caplog):
+    import contextlib
+    import logging
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            base = f"http://127.0.0.1:{server.server_port}"
+            for path in ("/scans/?q=Geheimstraat", "/api/v1/scans?q=Vergulde", "/catalogus/?q=Jansen"):
+                with contextlib.suppress(OSError):  # a 401 or a redirect to the login page is fine
+                    urllib.request.urlopen(base + path, timeout=10)
+    finally:
+        server.shutdown()
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("/scans/?…" in line for line in lines), lines
+    assert not any(term in line for line in lines for term in ("Geheimstraat", "Vergulde", "Jansen"))

@@ -415,3 +415,53 @@ def test_audit_verify_notices_a_deleted_last_row(app, client, runner):
             conn.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": last})
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1 and "ontbreken" in bad.output
+
+
+# --- M6: a result belongs to the answers it was computed from ---------------------------------------------------------
+
+
+def _save_behind_the_evaluation(app, scan_id: int, step_id: str, changes: dict) -> None:
+    """A save that commits between the evaluation's read and its commit: the answers change, the status stays."""
+    with db.engine.begin() as conn:
+        row = conn.execute(
+            text("SELECT id, answers FROM scan_steps WHERE scan_id = :s AND step_id = :t"), {"s": scan_id, "t": step_id}
+        ).one()
+        answers = row.answers if isinstance(row.answers, dict) else __import__("json").loads(row.answers)
+        conn.execute(
+            text("UPDATE scan_steps SET answers = :a WHERE id = :id"),
+            {"a": __import__("json").dumps(answers | changes), "id": row.id},
+        )
+
+
+def test_m6_a_stale_result_cannot_be_submitted(app, catalogue):
+    from app.models import Scan
+    from tests.conftest import ScanActions
+    from tests.test_review import ANSWERS
+
+    officer = ScanActions(app.test_client(), catalogue.questionnaires, "officer")
+    scan_id = officer.start("horeca")
+    officer.fill(scan_id, "horeca", ANSWERS)
+    officer.evaluate(scan_id)
+    with app.app_context():
+        _save_behind_the_evaluation(app, scan_id, "exploitatie", {"contant_aandeel_pct": 5})
+        assert db.session.get(Scan, scan_id).status == "evaluated"
+    refused = officer.client.post(f"/scans/{scan_id}/indienen")
+    assert refused.status_code == 403 and "Evalueer de scan opnieuw" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Scan, scan_id).status == "evaluated"
+        assert _audit("submitted")[-1].result == "geweigerd"
+    officer.evaluate(scan_id)  # a fresh result of the current answers
+    assert officer.client.post(f"/scans/{scan_id}/indienen").status_code == 302
+
+
+def test_m6_a_stale_result_cannot_be_approved(app, catalogue):
+    from app.models import Scan
+    from tests.test_review import submitted_scan
+
+    _officer, jurist, scan_id = submitted_scan(app, catalogue)
+    with app.app_context():
+        _save_behind_the_evaluation(app, scan_id, "exploitatie", {"contant_aandeel_pct": 5})
+    response = jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen", "opmerkingen": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Scan, scan_id).status != "approved"

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import re
 import time
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
@@ -50,6 +52,7 @@ def init_security(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_DURATION"] = dt.timedelta(seconds=0)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in guard_request, after bearer-token requests are known
     login_manager.session_protection = None  # its "strong" mode trusts X-Forwarded-For; see _session_alive
+    _keep_query_strings_out_of_the_access_log()
 
     @app.before_request
     def guard_request():
@@ -75,6 +78,26 @@ def init_security(app: Flask) -> None:
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class QueryStringFilter(logging.Filter):
+    """Access log lines keep the path but not the query string: it holds search terms (names, KvK numbers)."""
+
+    _QUERY = re.compile(r"\?[^\s\x1b\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+            record.args = (self._QUERY.sub("?…", record.args[0]), *record.args[1:])
+        elif isinstance(record.msg, str) and "?" in record.msg and not record.args:
+            record.msg = self._QUERY.sub("?…", record.msg)
+        return True
+
+
+def _keep_query_strings_out_of_the_access_log() -> None:
+    """The development server logs each request line on the "werkzeug" logger; filter it once per process."""
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QueryStringFilter) for f in logger.filters):
+        logger.addFilter(QueryStringFilter())
 
 
 def _is_bearer_request() -> bool:
