@@ -5,6 +5,7 @@ Each test names the finding it closes; each failed on the code before the fix.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -367,6 +368,12 @@ def test_audit_entries_record_action_object_result_origin_actor_and_time_zone(ap
         assert refused.object == f"/scans/{scan_id}/resultaat" and refused.result == "geweigerd"
         created = _audit("scan_created")[-1]
         assert created.object == f"scan {scan_id}" and created.result == "ok"
+    admin = app.test_client()
+    login(admin, "admin")
+    exported = admin.get("/audit?formaat=csv").get_data(as_text=True)
+    assert "object;resultaat;herkomst;volgnummer;hash" in exported
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d;", exported)  # time with its zone
+    assert "Toegang geweigerd" in exported and "Geweigerd;127.0.0.1" in exported
     api = client.get("/api/v1/scans", headers={"Authorization": f"Bearer {token_for(app, 'officer')}"}).get_json()
     assert api[0]["created_at"].endswith("+00:00")  # L12: API times carry their time zone
 
