@@ -47,6 +47,8 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     for key in ("RULES_DIR", "FORMS_DIR"):
         if env.get(f"BIBOB_{key}"):
             app.config[key] = env[f"BIBOB_{key}"]
+    if env.get("BIBOB_RATELIMIT_STORAGE"):  # e.g. redis://host:6379/0 when several processes serve the app
+        app.config["RATELIMIT_STORAGE_URI"] = env["BIBOB_RATELIMIT_STORAGE"]
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
     app.config.update(overrides or {})
