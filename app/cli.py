@@ -244,7 +244,8 @@ def _read_answers(path: Path) -> dict:
     try:
         return load_json(path.read_bytes())
     except UnsafeInput as exc:
-        raise click.ClickException(f"{path}: {exc}") from None
+        message = str(exc)
+        raise click.ClickException(f"{path}: {message[:1].lower()}{message[1:]}") from None
 
 
 users_cli = AppGroup("users", help="Organisaties en gebruikers beheren.")
