@@ -472,3 +472,41 @@ def test_m6_a_stale_result_cannot_be_approved(app, catalogue):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Scan, scan_id).status != "approved"
+
+
+def test_audit_entries_outside_a_request_name_the_system_as_origin(app, runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "nieuw@voorbeeldstad.test",
+            "--name",
+            "Nieuw",
+            "--role",
+            "bibob_officer",
+            "--org",
+            "Gemeente Voorbeeldstad",
+            "--password",
+            "een-lang-Wachtwoord-42",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    weak = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "zwak@voorbeeldstad.test",
+            "--name",
+            "Zwak",
+            "--role",
+            "bibob_officer",
+            "--org",
+            "Gemeente Voorbeeldstad",
+            "--password",
+            "123qweasdzxc",
+        ]
+    )
+    assert weak.exit_code == 1 and "gelekte" in weak.output and "Traceback" not in weak.output
+    with app.app_context():
+        entry = _audit("user_created")[-1]
+        assert entry.origin == "systeem" and entry.object.startswith("gebruiker ")

@@ -42,7 +42,7 @@ def record(
         action=action,
         scan_id=scan_id,
         detail=detail,
-        object=(object or (f"scan {scan_id}" if scan_id is not None else ""))[:120],
+        object=(object or _object_of(scan_id, detail))[:120],
         result=result,
         origin=_origin(),
     )
@@ -54,6 +54,15 @@ def record(
     db.session.add(entry)
 
 
+def _object_of(scan_id: int | None, detail: dict[str, Any]) -> str:
+    """The object an entry is about when the caller did not name it: the scan, else the portfolio."""
+    if scan_id is not None:
+        return f"scan {scan_id}"
+    if detail.get("portfolio") is not None:
+        return f"portfolio {detail['portfolio']}"
+    return ""
+
+
 def _current_user():
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user
@@ -61,9 +70,12 @@ def _current_user():
 
 
 def _origin() -> str:
-    """The client address of the request (not X-Forwarded-For, which the client chooses); "cli" outside one."""
+    """The client address of the request (not X-Forwarded-For, which the client chooses).
+
+    "systeem" outside a request: a command (`flask …`) or a background job on the server itself.
+    """
     if not has_request_context():
-        return "cli"
+        return "systeem"
     return (request.remote_addr or "")[:64]
 
 
