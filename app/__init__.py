@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     configure(app, config)
     register_extensions(app)
+    register_input_guard(app)
     register_security(app)
     register_blueprints(app)
     register_api(app)
@@ -36,6 +37,12 @@ def register_extensions(app: Flask) -> None:
     init_extensions(app)
 
 
+def register_input_guard(app: Flask) -> None:
+    from app.web.input_guard import init_input_guard
+
+    init_input_guard(app)
+
+
 def register_security(app: Flask) -> None:
     from app.web.security import init_security
 
@@ -43,6 +50,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.web.admin import bp as admin_bp
     from app.web.audit import bp as audit_bp
     from app.web.auth import bp as auth_bp
     from app.web.catalogue import bp as catalogue_bp
@@ -64,14 +72,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolios_bp)
     app.register_blueprint(controle_bp)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_api(app: Flask) -> None:
     from app.api import init_api
-    from app.extensions import csrf
 
-    init_api(app)
-    csrf.exempt("app.api.routes")  # bearer tokens, not cookies: no CSRF risk
+    init_api(app)  # CSRF: bearer-token requests are exempt, cookie requests are not (app/web/security.py)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -81,7 +88,17 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import db_cli, demo_cli, forms_cli, report_cli, retention_cli, rules_cli, scan_cli, users_cli
+    from app.cli import (
+        audit_cli,
+        db_cli,
+        demo_cli,
+        forms_cli,
+        report_cli,
+        retention_cli,
+        rules_cli,
+        scan_cli,
+        users_cli,
+    )
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
@@ -91,6 +108,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(audit_cli)
 
 
 def register_filters(app: Flask) -> None:

@@ -242,10 +242,13 @@ def _stored_scan(scan_id: int):
 
 
 def _read_answers(path: Path) -> dict:
+    from app.safe_input import UnsafeInput, load_json
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{path} is geen geldige JSON: {exc}") from exc
+        return load_json(path.read_bytes())
+    except UnsafeInput as exc:
+        message = str(exc)
+        raise click.ClickException(f"{path}: {message[:1].lower()}{message[1:]}") from None
 
 
 users_cli = AppGroup("users", help="Organisaties en gebruikers beheren.")
@@ -319,3 +322,39 @@ def users_token(email: str, name: str) -> None:
         raise click.ClickException(f"gebruiker {email} bestaat niet")
     token, value = tokens.create_token(user, name)
     click.echo(f"Token {token.id} ({token.prefix}…) voor {user.email}:\n{value}")
+
+
+audit_cli = AppGroup("audit", help="De audittrail controleren.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Controleer de hashketen van de audittrail: geen regel gewijzigd, verwijderd of tussengevoegd."""
+    from app.services import audit
+
+    verdict = audit.verify()
+    if verdict.fault:
+        click.echo(f"Audittrail NIET in orde: {verdict.fault}", err=True)
+        click.echo(f"{verdict.checked} regel(s) vóór deze fout zijn in orde.", err=True)
+        sys.exit(1)
+    click.echo(f"Audittrail in orde: {verdict.checked} regel(s), de hashketen is ongeschonden.")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("email")
+@click.option("--by", "admin_email", required=True, help="E-mailadres van de beheerder die de reset doet.")
+def users_reset_2fa(email: str, admin_email: str) -> None:
+    """Reset de tweestapsverificatie van een gebruiker (beëindigt alle sessies; in de audittrail)."""
+    from sqlalchemy import func, select
+
+    from app.models import User
+    from app.services import twofactor
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    admin = db.session.scalar(select(User).where(func.lower(User.email) == admin_email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"gebruiker {email} bestaat niet")
+    if admin is None or admin.role != "admin":
+        raise click.ClickException(f"{admin_email} is geen beheerder")
+    twofactor.reset(user, by=admin)
+    click.echo(f"Tweestapsverificatie van {user.email} gereset; bij de volgende inlog opnieuw instellen.")

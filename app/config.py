@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ class ConfigError(RuntimeError):
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
-    "SECRET_KEY": "dev-only-not-secret",
+    "SECRET_KEY": None,  # from the environment; development creates instance/secret_key on first run
     "RULES_DIR": str(RULES_DIR),
     "FORMS_DIR": str(FORMS_DIR),
     # A register of 20,000 rows fits; form fields stay capped by Flask's MAX_FORM_MEMORY_SIZE (500 kB).
@@ -43,6 +44,10 @@ DEFAULTS: dict[str, Any] = {
         "broncode_url": "",
         "leverancier": "",
     },
+    # Per source address: password guesses and second-factor codes (Flask-Limiter syntax).
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",  # e.g. redis://host:6379/0 when several processes serve the app
+    "RATELIMIT_HEADERS_ENABLED": False,
 }
 #: Environment variables that set the publication details, by key of DEFAULTS["PUBLICATION"].
 PUBLICATION_ENV = {
@@ -74,6 +79,8 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     publication = dict(DEFAULTS["PUBLICATION"])
     publication.update({key: env[name] for key, name in PUBLICATION_ENV.items() if env.get(name)})
     app.config["PUBLICATION"] = publication
+    if env.get("BIBOB_RATELIMIT_STORAGE"):  # e.g. redis://host:6379/0 when several processes serve the app
+        app.config["RATELIMIT_STORAGE_URI"] = env["BIBOB_RATELIMIT_STORAGE"]
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
     overrides = dict(overrides or {})
@@ -82,8 +89,45 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'bibob.sqlite3'}"
-    if app.config["ENV_NAME"] not in ("development", "testing") and app.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]:
+    app.config["SECRET_KEY"] = _secret_key(app)
+    # BIO 5.17.01: a second factor for every account; development may log in without one (demo accounts).
+    app.config.setdefault("TWO_FACTOR_REQUIRED", app.config["ENV_NAME"] != "development")
+
+
+#: Secrets that are public (earlier defaults, examples): never accepted.
+KNOWN_SECRETS = {"dev-only-not-secret", "change-me", "changeme", "secret", "dev", "development"}
+MIN_SECRET_LENGTH = 32
+
+
+def _secret_key(app: Flask) -> str:
+    """The session signing key: a real one from the environment, or a random one kept in the instance folder.
+
+    Only development and testing may run without SECRET_KEY; development then creates a random key in
+    `instance/secret_key` on first run (kept private, so sessions survive a restart).
+    """
+    key = app.config.get("SECRET_KEY")
+    env_name = app.config["ENV_NAME"]
+    if key:
+        if key in KNOWN_SECRETS or (env_name not in ("development", "testing") and len(key) < MIN_SECRET_LENGTH):
+            raise ConfigError(
+                f"SECRET_KEY is bekend of te kort; gebruik minstens {MIN_SECRET_LENGTH} willekeurige tekens"
+            )
+        return key
+    if env_name == "testing":
+        return secrets.token_hex(32)
+    if env_name != "development":
         raise ConfigError("SECRET_KEY moet buiten ontwikkeling en test zijn ingesteld")
+    path = Path(app.config.get("SECRET_KEY_FILE") or Path(app.instance_path) / "secret_key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it just now
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def normalise_db_url(url: str) -> str:

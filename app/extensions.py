@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
@@ -13,6 +15,8 @@ from app.services.jobs import JobRunner
 catalogue = CatalogueService()
 csrf = CSRFProtect()
 jobs = JobRunner()
+#: Per-source rate limits (login, second factor). Storage: RATELIMIT_STORAGE_URI, in memory by default.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
 
 
@@ -20,22 +24,16 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    limiter.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):
         from app.models import User
 
-        return db.session.get(User, int(user_id))
-
-    @login_manager.request_loader
-    def load_user_from_token(request):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
             return None
-        from app.services.tokens import user_for
-
-        return user_for(header[len("Bearer ") :].strip())
 
     catalogue.init_app(app)
     jobs.init_app(app)

@@ -6,12 +6,16 @@ import os
 import shutil
 from pathlib import Path
 
+import pyotp
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
 from app import create_app
 from app.config import normalise_db_url
-from app.db import db
+from app.db import db, utcnow
 from app.engine.adapter import DurableEngine
 from app.engine.evaluator import Evaluator
 from app.migrate import upgrade
@@ -37,6 +41,46 @@ def _database_url(tmp_path) -> str:
 
 
 PASSWORD = "test-wachtwoord-123"
+#: Every test account has this TOTP secret enrolled, so `login` can type the second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends the session's CSRF token with every state-changing request, as a browser form does.
+
+    The suite runs with CSRF on, as production does. A request with a bearer token gets no CSRF token
+    (API clients never have one); `csrf=False` sends a request without it (to test the refusal).
+    """
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        headers = dict(kwargs.get("headers") or {})
+        if csrf and method in ("POST", "PUT", "PATCH", "DELETE") and "Authorization" not in headers:
+            token = self._csrf_token()
+            data = kwargs.get("data")
+            if isinstance(data, dict) and "csrf_token" not in data:
+                kwargs["data"] = {**data, "csrf_token": token}
+            elif data is None and kwargs.get("json") is None and method == "POST":
+                kwargs["data"] = {"csrf_token": token}
+            else:
+                headers.setdefault("X-CSRFToken", token)
+                kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def _csrf_token(self) -> str:
+        """The signed form of the session's raw token (what `csrf_token()` puts in a page)."""
+        import hashlib
+
+        with self.session_transaction() as sess:
+            if "csrf_token" not in sess:
+                sess["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
+            raw = sess["csrf_token"]
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+#: Every app the tests build (also in other test modules) uses the CSRF-sending client.
+Flask.test_client_class = CsrfClient
 ORGS = {
     "voorbeeldstad": ("Gemeente Voorbeeldstad", "gemeente"),
     "anderstad": ("Gemeente Anderstad", "gemeente"),
@@ -67,7 +111,17 @@ def _create_accounts(password_hash: str) -> None:
     db.session.add_all(orgs.values())
     for key, (email, role, org) in USERS.items():
         name = key.replace("_", " ").title()
-        db.session.add(User(email=email, name=name, role=role, organisation=orgs[org], password_hash=password_hash))
+        db.session.add(
+            User(
+                email=email,
+                name=name,
+                role=role,
+                organisation=orgs[org],
+                password_hash=password_hash,
+                totp_secret=TOTP_SECRET,
+                totp_confirmed_at=utcnow(),
+            )
+        )
     db.session.commit()
 
 
@@ -79,8 +133,8 @@ def app(tmp_path, password_hash):
             "ENV_NAME": "testing",
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
-            "WTF_CSRF_ENABLED": False,
             "JOBS_INLINE": True,
+            "LOGIN_RATE_LIMIT": "1000 per minute",  # the limit itself is tested with its default
         }
     )
     with app.app_context():
@@ -143,9 +197,12 @@ def scratch(tmp_path) -> CatalogueCopy:
     return CatalogueCopy(tmp_path)
 
 
-def login(client, who: str):
-    """Log a test client in as one of USERS; returns the response."""
-    response = client.post("/inloggen", data={"email": USERS[who][0], "password": PASSWORD})
+def login(client, who: str, url: str = "/inloggen"):
+    """Log a test client in as one of USERS, password and second factor (TOTP); returns the last response."""
+    response = client.post(url, data={"email": USERS[who][0], "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"].endswith("/inloggen/code"), response.headers["Location"]
+    response = client.post("/inloggen/code", data={"code": pyotp.TOTP(TOTP_SECRET).now()})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
 

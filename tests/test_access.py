@@ -117,11 +117,9 @@ def test_login_is_locked_after_five_failures_and_audited(app):
 
 
 def test_open_redirect_is_refused(app):
-    from tests.conftest import PASSWORD
+    from tests.conftest import login
 
-    response = app.test_client().post(
-        "/inloggen?volgende=https://evil.example/", data={"email": "bibob@voorbeeldstad.test", "password": PASSWORD}
-    )
+    response = login(app.test_client(), "officer", url="/inloggen?volgende=https://evil.example/")
     assert response.headers["Location"] == "/"
 
 

@@ -7,6 +7,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 
@@ -14,7 +15,7 @@ from app import create_app
 from app.db import db
 from app.migrate import upgrade
 from app.paths import EXAMPLES_DIR
-from tests.conftest import PASSWORD, USERS, _create_accounts
+from tests.conftest import PASSWORD, TOTP_SECRET, USERS, _create_accounts
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -166,5 +167,8 @@ def log_in(page, base: str, who: str) -> None:
     page.goto(base + "/inloggen")
     page.get_by_label("E-mailadres").fill(USERS[who][0])
     page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(base + "/inloggen/code")
+    page.get_by_label("Code uit uw authenticator-app").fill(pyotp.TOTP(TOTP_SECRET).now())
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(base + "/")

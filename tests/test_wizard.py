@@ -174,11 +174,9 @@ def test_concurrent_saves_of_different_steps_lose_no_answer(app, catalogue):
     assert answers["zitplaatsen"] == 40 and answers["zaak_leeg"] is True
 
 
-def test_csrf_is_required(tmp_path):
-    from app import create_app
-
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite3'}"})
-    response = app.test_client().post("/scans/nieuw", data={"scan_type": "horeca", "subject_name": "X"})
+def test_csrf_is_required(scans):
+    """The suite runs with CSRF on; `csrf=False` sends a form post without the page's token."""
+    response = scans.client.post("/scans/nieuw", data={"scan_type": "horeca", "subject_name": "X"}, csrf=False)
     assert response.status_code == 400 and "Het verzoek kon niet worden verwerkt." in response.get_data(as_text=True)
 
 

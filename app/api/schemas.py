@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, fields, validate
 
 from app.rules.vocabulary import CONTEXTS, LEGACY_OUTCOMES, OUTCOMES, PRIORITIES, ROLES, SCANS
+from app.safe_input import MAX_ID
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment with its time zone (UTC): SQLite hands back naive datetimes, stored as UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class ScanCreateSchema(Schema):
@@ -24,15 +36,15 @@ class ScanSchema(Schema):
     version_no = fields.Integer()
     latest_level = fields.String(allow_none=True)
     current_step = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class ScanListArgsSchema(Schema):
     scan_type = fields.String(load_default="", validate=validate.OneOf(["", *SCANS]))
     status = fields.String(load_default="")
     q = fields.String(load_default="", validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class StepAnswersSchema(Schema):
@@ -48,7 +60,7 @@ class StepSavedSchema(Schema):
 class ResultSchema(Schema):
     scan_id = fields.Integer()
     result_id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     fingerprint = fields.String()
     advice_model = fields.Integer(
         metadata={"description": "Adviesmodel van de uitkomst: 2 = indicatie met context; 1 = eerder model."}
@@ -130,6 +142,6 @@ class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)

@@ -8,6 +8,7 @@ keyed by question id, so the UI can show them next to the field.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,8 @@ from app.rules.errors import translate
 
 DEFAULT_TEXT_LIMIT = 2000
 MAX_PERSONS = 50
+#: The largest amount or number the rule engine handles exactly (durable_rules fails from 1e16 on).
+ENGINE_MAX = 10**15
 
 
 class PersonSchema(Schema):
@@ -37,6 +40,8 @@ class Money(fields.Float):
 
     def _deserialize(self, value, attr, data, **kwargs):
         number = super()._deserialize(value, attr, data, **kwargs)
+        if not math.isfinite(number) or abs(number) >= ENGINE_MAX:
+            raise ValidationError("een bedrag moet kleiner zijn dan 1.000.000.000.000.000 euro")
         if Decimal(str(number)).as_tuple().exponent < -2:
             raise ValidationError("een bedrag heeft hoogstens twee decimalen")
         return number
@@ -63,8 +68,8 @@ def _field_for(question: Question) -> fields.Field:
         choice = fields.String(validate=validate.OneOf(question.option_values, error="kies uit de opties"))
         return fields.List(choice, validate=validate.Length(max=len(question.options)), **opts)
     if kind in ("getal", "bedrag"):
-        low = question.min if question.min is not None else (0 if kind == "bedrag" else None)
-        high = question.max
+        low = question.min if question.min is not None else (0 if kind == "bedrag" else -ENGINE_MAX + 1)
+        high = question.max if question.max is not None else ENGINE_MAX - 1
         if kind == "getal":  # whole numbers read better in messages: "tussen 0 en 50"
             low, high = (int(v) if v is not None else None for v in (low, high))
         rng = validate.Range(

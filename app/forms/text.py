@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+#: A number written with thousands dots: "1.250", "12.500.000" (the first group has no leading zero).
+_GROUPED = re.compile(r"-?[1-9][0-9]{0,2}(\.[0-9]{3})+")
 YES = frozenset({"ja", "j", "yes", "y", "true", "waar", "1"})
 NO = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
 
@@ -14,8 +16,10 @@ def parse_amount(text: str) -> float | None:
     if not cleaned:
         return None
     if "," in cleaned:
+        if "." in cleaned and not _GROUPED.fullmatch(cleaned.split(",", 1)[0]):
+            return None  # "1.5,20": the dots are not thousands groups
         cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", cleaned):
+    elif _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(".", "")
     if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cleaned):
         return None
@@ -23,10 +27,12 @@ def parse_amount(text: str) -> float | None:
 
 
 def parse_whole_number(text: str) -> int | None:
-    """Read a whole number, allowing thousands dots and spaces ("1.200"); None when it is not one."""
-    cleaned = text.replace(".", "").replace(" ", "").replace("\u00a0", "")
-    if not re.fullmatch(r"-?[0-9]+", cleaned):
-        return None
+    """Read a whole number, allowing thousands dots and spaces ("1.200"); None when it is not one ("8.5")."""
+    cleaned = text.strip().replace(" ", ".").replace("\u00a0", ".")
+    if _GROUPED.fullmatch(cleaned):  # "1.200" or "1 200": thousands groups of exactly three digits
+        cleaned = cleaned.replace(".", "")
+    if not re.fullmatch(r"-?[0-9]{1,18}", cleaned):
+        return None  # "8.5" is not a whole number (and never 85)
     return int(cleaned)
 
 

@@ -1,18 +1,20 @@
 """SQLAlchemy models. Import them from here so Alembic sees every table."""
 
-from app.models.account import ApiToken, Organisation, User
-from app.models.audit import AuditEntry
+from app.models.account import ApiToken, Organisation, RecoveryCode, User
+from app.models.audit import AuditChain, AuditEntry
 from app.models.portfolio import Portfolio, PortfolioRow
 from app.models.ruleset import RulesetArchive
 from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep, Weighing, Zienswijze
 
 __all__ = [
     "ApiToken",
+    "AuditChain",
     "AuditEntry",
     "Organisation",
     "Portfolio",
     "PortfolioRow",
     "Rebuttal",
+    "RecoveryCode",
     "RulesetArchive",
     "Scan",
     "ScanResult",

@@ -43,6 +43,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Raised on logout, password change, lockout and 2FA reset: every session of an older generation ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The TOTP secret (base32); the second factor counts only once `totp_confirmed_at` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
@@ -58,6 +63,17 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         return ROLES[self.role]
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code for the second factor; only its SHA-256 hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ApiToken(db.Model):

@@ -44,7 +44,15 @@ ACTIONS = {
     "scan_from_portfolio": "Scan gestart vanuit portfolio",
     "controle_brief": "Controlebrief gemaakt",
     "findings_saved": "Bevindingen controle verwerkt",
+    "access_refused": "Toegang geweigerd",
+    "session_ended": "Sessie beëindigd",
+    "password_changed": "Wachtwoord gewijzigd",
+    "twofactor_enrolled": "Tweestapsverificatie ingesteld",
+    "twofactor_failed": "Tweestapsverificatie mislukt",
+    "twofactor_reset": "Tweestapsverificatie gereset door beheerder",
+    "recovery_code_used": "Herstelcode gebruikt",
 }
+RESULTS = {"ok": "Gelukt", "geweigerd": "Geweigerd", "mislukt": "Mislukt"}
 
 
 class AuditEntry(db.Model):
@@ -57,3 +65,21 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(32), index=True)
     scan_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: BIO 8.15.01: the object acted on, the result, and the origin (client address) of the request.
+    object: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    result: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    origin: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: Hash chain (BIO 8.15.05/06): position in the chain, the previous entry's hash and this entry's hash.
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class AuditChain(db.Model):
+    """The head of the audit hash chain: one row, locked by every writer so entries chain in order."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")

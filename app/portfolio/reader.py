@@ -5,6 +5,11 @@ without BOM) or Windows-1252. XLSX: the first sheet, values as stored (numbers,
 dates, booleans stay typed so that "1.250" is never guessed; empty cells are ""). File-level faults
 (unreadable file, unknown or missing columns, too many rows) refuse the file before
 anything is evaluated; row-level faults are the batch's business.
+
+A small file must not take the server down: before calamine builds a sheet in memory (it allocates
+the whole cell range, however far apart the cells are), the XLSX archive is checked for its
+unpacked size, and every worksheet for its declared range, its furthest cell and its cell count.
+CSV lines are bounded in length; reading stops after MAX_SECONDS.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
+import time
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +28,17 @@ from app.portfolio.columns import Column, RefusedColumns
 #: The most rows one upload may hold.
 MAX_ROWS = 20_000
 XLSX_MAGIC = b"PK\x03\x04"
+#: Bounds on what a worksheet may span before it is read (a legitimate register is far inside them).
+MAX_SHEET_ROWS = 2 * MAX_ROWS
+MAX_SHEET_COLUMNS = 200
+MAX_CELLS = 2_000_000
+MAX_UNPACKED = 128 * 1024 * 1024
+MAX_LINE = 256 * 1024
+MAX_SECONDS = 60
+_CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]{0,4})([0-9]{1,9})"')
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z0-9:$]*)"')
+_LONG_LINE = re.compile(r"[^\n]{" + str(MAX_LINE) + "}")
 
 
 class RegisterRefused(ValueError):
@@ -52,13 +71,16 @@ def read_register(
     if not data:
         raise RegisterRefused(["Het bestand is leeg."])
     is_xlsx = data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
-    table = _xlsx_rows(data) if is_xlsx else _csv_rows(data)
+    deadline = time.monotonic() + MAX_SECONDS
+    table = _xlsx_rows(data, deadline) if is_xlsx else _csv_rows(data)
     header_row = next(table, None)
     if header_row is None:
         raise RegisterRefused(["Het bestand heeft geen kopregel met kolomnamen."])
     header = _check_header(header_row, columns, refused)
     rows = []
     for number, cells in enumerate(table, start=2):
+        if number % 1000 == 0 and time.monotonic() > deadline:
+            raise RegisterRefused(["Het bestand kost te veel tijd om te lezen; splits het op."])
         if all(_blank(c) for c in cells):
             continue
         if len(rows) >= max_rows:
@@ -106,6 +128,11 @@ def _blank(cell: Any) -> bool:
 
 def _csv_rows(data: bytes):
     text = _decode(data)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise RegisterRefused([f"Regel {line} bevat een NUL-teken; dit is geen gewoon CSV-bestand."])
+    if _LONG_LINE.search(text):
+        raise RegisterRefused([f"Een regel in het bestand is langer dan {MAX_LINE // 1024} kB; dit is geen register."])
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=";,\t")
     except csv.Error:
@@ -132,10 +159,11 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(data: bytes, deadline: float):
     """The first sheet's rows, read by calamine (Rust): ten times faster than openpyxl for 10,000 rows."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+    _check_xlsx_bounds(data, deadline)
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
@@ -144,3 +172,85 @@ def _xlsx_rows(data: bytes):
     except (CalamineError, IndexError, ValueError) as err:
         raise RegisterRefused(["Het XLSX-bestand is niet te lezen. Sla het opnieuw op als Excel-werkmap."]) from err
     yield from rows
+
+
+def _check_xlsx_bounds(data: bytes, deadline: float) -> None:
+    """Refuse an XLSX whose unpacked size or any worksheet's range or cell count is beyond the bounds.
+
+    Streams each worksheet's XML (never more than MAX_UNPACKED in total, whatever the archive claims)
+    and looks only at the declared range and the cell references.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise RegisterRefused(["Het XLSX-bestand is niet te lezen. Sla het opnieuw op als Excel-werkmap."]) from err
+    if len(members) > 1000 or sum(m.file_size for m in members) > MAX_UNPACKED:
+        raise RegisterRefused([f"Het XLSX-bestand is uitgepakt groter dan {MAX_UNPACKED // 2**20} MB; splits het op."])
+    unpacked = 0
+    for member in members:
+        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+            continue
+        try:
+            unpacked += _scan_sheet(archive, member, deadline, MAX_UNPACKED - unpacked)
+        except RegisterRefused:
+            raise
+        except (zipfile.BadZipFile, ValueError, EOFError, RuntimeError, NotImplementedError) as err:
+            raise RegisterRefused(["Het XLSX-bestand is niet te lezen. Sla het opnieuw op als Excel-werkmap."]) from err
+
+
+def _scan_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, deadline: float, budget: int) -> int:
+    """Check one worksheet's declared range, furthest cell and cell count; return its unpacked size."""
+    max_row = max_col = cells = read = 0
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            read += len(chunk)
+            if read > budget:
+                raise RegisterRefused([f"Het XLSX-bestand is uitgepakt groter dan {MAX_UNPACKED // 2**20} MB."])
+            if time.monotonic() > deadline:
+                raise RegisterRefused(["Het bestand kost te veel tijd om te lezen; splits het op."])
+            window = tail + chunk
+            cut = max(window.rfind(b"<"), 0)  # an element split over two chunks is scanned with the next one
+            part, tail = window[:cut], window[cut:]
+            if len(tail) > 4096:
+                part, tail = window, b""
+            for found in _DIMENSION.finditer(part):
+                _check_range(*_range_of(found.group(1).decode()))
+            for found in _CELL_REF.finditer(part):
+                max_row = max(max_row, int(found.group(2)))
+                if found.group(1):
+                    max_col = max(max_col, _column_number(found.group(1).decode()))
+            cells += len(_CELL.findall(part))
+            _check_range(max_row, max_col, cells)
+    for found in _CELL_REF.finditer(tail):
+        max_row = max(max_row, int(found.group(2)))
+    _check_range(max_row, max_col, cells + len(_CELL.findall(tail)))
+    return read
+
+
+def _range_of(ref: str) -> tuple[int, int]:
+    """Rows and columns of a declared range such as "A1:XFD1048576"."""
+    last = ref.replace("$", "").split(":")[-1]
+    match = re.fullmatch(r"([A-Z]{0,4})([0-9]{0,9})", last)
+    if not match:
+        return 0, 0
+    return int(match.group(2) or 0), _column_number(match.group(1)) if match.group(1) else 0
+
+
+def _check_range(rows: int, columns: int, cells: int = 0) -> None:
+    if rows > MAX_SHEET_ROWS:
+        raise RegisterRefused(
+            [f"Het werkblad loopt tot rij {rows:,}; meer dan {MAX_SHEET_ROWS:,} rijen kan niet.".replace(",", ".")]
+        )
+    if columns > MAX_SHEET_COLUMNS:
+        raise RegisterRefused([f"Het werkblad loopt tot kolom {columns}; hoogstens {MAX_SHEET_COLUMNS} kan."])
+    if rows * max(columns, 1) > MAX_CELLS or cells > MAX_CELLS:
+        raise RegisterRefused([f"Het werkblad heeft meer dan {MAX_CELLS:,} cellen; splits het op.".replace(",", ".")])
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (ord(letter) - 64)
+    return number

@@ -30,6 +30,24 @@ class CatalogueError(ValueError):
         super().__init__(f"{len(self.faults)} fout(en) in de catalogus:\n" + "\n".join(map(str, self.faults)))
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, but a key given twice in one mapping is an error (the second would silently win)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the base class reports it
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(None, None, f"dubbele sleutel '{key}'", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path, name: str, faults: list[Fault], texts: dict[str, str] | None = None) -> tuple[Any, bytes]:
     """Parse one YAML file; on failure record a fault and return (None, raw).
 
@@ -39,7 +57,7 @@ def read_yaml(path: Path, name: str, faults: list[Fault], texts: dict[str, str] 
     if texts is not None:
         texts[name] = raw.decode("utf-8", errors="replace")
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = yaml.load(raw.decode("utf-8"), Loader=UniqueKeyLoader)
     except UnicodeDecodeError:
         faults.append(Fault(name, "", "bestand is geen UTF-8"))
         return None, raw

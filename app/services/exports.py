@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -16,8 +17,15 @@ NUMBER = re.compile(r"-?[0-9]+([.,][0-9]+)?")
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells: "=…" is shown, never run. Numbers stay."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not NUMBER.fullmatch(value):
+    """Neutralise spreadsheet formulas in text cells: "=…" is shown, never run. Numbers stay.
+
+    The first visible character is compared after NFKC, so full-width "＝" (U+FF1D), "＋" and "＠",
+    which some spreadsheets read as their ASCII forms, are neutralised too; so are leading spaces before one.
+    """
+    if not isinstance(value, str) or NUMBER.fullmatch(value):
+        return value
+    first = value.lstrip(" \u00a0\u3000")[:1]
+    if first and (value[:1] in FORMULA_STARTS or unicodedata.normalize("NFKC", first) in FORMULA_STARTS):
         return "'" + value
     return value
 

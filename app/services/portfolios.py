@@ -138,7 +138,7 @@ def _fail(portfolio_id: int, reason: str) -> None:
     portfolio.status = PORTFOLIO_FAILED
     portfolio.failure = f"De beoordeling is afgebroken door een fout ({reason}). Er is niets opgeslagen."
     portfolio.finished_at = utcnow()
-    audit.record("portfolio_failed", None, user=None, portfolio=portfolio_id, reason=reason)
+    audit.record("portfolio_failed", None, user=None, result="mislukt", portfolio=portfolio_id, reason=reason)
     db.session.commit()
 
 

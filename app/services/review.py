@@ -25,14 +25,27 @@ from app.models.scan import (
 from app.services import access, audit
 
 MAX_TEXT = 4000
+STALE = "De antwoorden zijn gewijzigd na de laatste evaluatie. Evalueer de scan opnieuw voordat hij verder gaat."
 
 
 class ReviewError(ValueError):
     """The review input is not acceptable (Dutch message for the jurist)."""
 
 
+def _require_current_result(scan: Scan) -> bool:
+    """False when the latest result no longer belongs to the scan's answers (see `scans.result_is_current`)."""
+    from app.extensions import catalogue
+    from app.services.scans import result_is_current
+
+    return result_is_current(scan, catalogue.load().questionnaires[scan.scan_type])
+
+
 def submit(scan: Scan, user: User) -> None:
     access.require(user, "submit", scan)
+    if not _require_current_result(scan):
+        audit.record("submitted", scan.id, user=user, result="geweigerd", reason="verouderd resultaat")
+        db.session.commit()
+        raise access.NotAllowed(STALE)
     scan.status = STATUS_SUBMITTED
     scan.submitted_at = utcnow()
     audit.record("submitted", scan.id, user=user, result_id=scan.latest_result.id)
@@ -195,6 +208,8 @@ def zienswijzen(result: ScanResult) -> list[dict[str, Any]]:
 
 def approve(scan: Scan, user: User, remarks: str) -> None:
     """Vaststellen: only with the statutory weighing recorded; the scan and its report are frozen from now on."""
+    if not _require_current_result(scan):
+        raise ReviewError(STALE)
     start_review(scan, user)
     missing = missing_weighing(scan.latest_result)
     if missing:

@@ -142,6 +142,16 @@ def effective_answers(questionnaire: Questionnaire, scan: Scan) -> dict[str, Any
     return result
 
 
+def result_is_current(scan: Scan, questionnaire: Questionnaire) -> bool:
+    """Whether the latest result was computed from the answers the scan holds now (M6).
+
+    A save that lands while an evaluation runs leaves the scan "evaluated" with a result of other
+    answers; this check, made at submit and approve, keeps such a stale result from going further.
+    """
+    result = scan.latest_result
+    return result is not None and effective_answers(questionnaire, scan) == result.answers
+
+
 def answers_fingerprint(answers: dict[str, Any], ruleset_version: str) -> str:
     """Hash of the answers and the ruleset version: the same pair gives the same result."""
     canonical = json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

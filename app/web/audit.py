@@ -8,17 +8,29 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import AuditEntry
-from app.models.audit import ACTIONS
+from app.models.audit import ACTIONS, RESULTS
+from app.safe_input import bounded_int
 from app.services import access, audit
 from app.services.exports import csv_bytes
 from app.web.errors import Refused
 from app.web.files import attachment
-from app.web.filters import datumtijd
+from app.web.filters import iso_moment
 from app.web.guards import scan_or_abort
 
 bp = Blueprint("audit", __name__)
 LIMIT = 500
-COLUMNS = ["tijdstip", "gebruiker", "handeling", "scan", "details"]
+COLUMNS = [
+    "tijdstip",
+    "gebruiker",
+    "handeling",
+    "scan",
+    "details",
+    "object",
+    "resultaat",
+    "herkomst",
+    "volgnummer",
+    "hash",
+]
 
 
 def _rows(query) -> list[AuditEntry]:
@@ -28,11 +40,16 @@ def _rows(query) -> list[AuditEntry]:
 def _csv(entries: list[AuditEntry], filename: str) -> Response:
     table = [
         [
-            datumtijd(e.at),
+            iso_moment(e.at),
             e.user_email,
             ACTIONS.get(e.action, e.action),
             e.scan_id or "",
             ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items())),
+            e.object,
+            RESULTS.get(e.result, e.result),
+            e.origin,
+            e.seq or "",
+            e.hash,
         ]
         for e in entries
     ]
@@ -47,7 +64,7 @@ def index():
     action = request.args.get("actie", "")
     if action in ACTIONS:
         query = query.where(AuditEntry.action == action)
-    scan_id = request.args.get("scan", type=int)
+    scan_id = request.args.get("scan", type=bounded_int)
     if scan_id:
         query = query.where(AuditEntry.scan_id == scan_id)
     entries = _rows(query)
@@ -56,7 +73,13 @@ def index():
         db.session.commit()
         return _csv(entries, "audittrail.csv")
     return render_template(
-        "audit/list.html", entries=entries, actions=ACTIONS, action=action, scan_id=scan_id, title="Audittrail"
+        "audit/list.html",
+        entries=entries,
+        actions=ACTIONS,
+        results=RESULTS,
+        action=action,
+        scan_id=scan_id,
+        title="Audittrail",
     )
 
 
@@ -69,5 +92,10 @@ def history(scan_id: int):
         db.session.commit()
         return _csv(entries, f"geschiedenis-scan-{scan.id}.csv")
     return render_template(
-        "audit/list.html", entries=entries, actions=ACTIONS, scan=scan, title="Geschiedenis van de scan"
+        "audit/list.html",
+        entries=entries,
+        actions=ACTIONS,
+        results=RESULTS,
+        scan=scan,
+        title="Geschiedenis van de scan",
     )

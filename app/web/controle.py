@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.extensions import catalogue
 from app.models.portfolio import PORTFOLIO_DONE
 from app.reports.render import render_brief_html, render_brief_pdf
+from app.safe_input import bounded_int
 from app.services import controle as svc
 from app.services import portfolios
 from app.web.errors import Refused
@@ -78,7 +79,7 @@ def _portfolio_brief(portfolio_id: int, recipients):
     portfolio = portfolio_or_abort(portfolio_id, "brief")
     if portfolio.status != PORTFOLIO_DONE:
         abort(404)
-    ids = [i for i in request.args.getlist("rij", type=int)][: MAX_LOCATIONS + 1]
+    ids = [i for i in request.args.getlist("rij", type=bounded_int)][: MAX_LOCATIONS + 1]
     rows = portfolios.rows_by_id(portfolio, ids)
     if not rows:
         raise Refused("Kies in het overzicht een of meer locaties voor de controlebrief.")

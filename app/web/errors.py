@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import Forbidden, HTTPException
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
+from app.db import db
 from app.rules.errors import translate
 from app.services.access import NotAllowed
 
@@ -17,12 +19,21 @@ class Refused(Forbidden):
         self.dutch = True
 
 
+class Unreadable(BadRequest):
+    """400 with a Dutch reason the user may read (input refused at the boundary)."""
+
+    def __init__(self, reason: str):
+        super().__init__(description=reason)
+        self.dutch = True
+
+
 MESSAGES = {
     400: "Het verzoek kon niet worden verwerkt.",
     403: "U heeft geen toegang tot deze pagina.",
     404: "Deze pagina bestaat niet of u heeft er geen toegang toe.",
     405: "Deze handeling is hier niet toegestaan.",
     413: "Het verstuurde bestand of formulier is te groot.",
+    429: "Te veel pogingen vanaf uw adres. Wacht een paar minuten en probeer het opnieuw.",
     500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
 }
 
@@ -31,6 +42,8 @@ def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
+        if code in (403, 404):
+            _audit_refusal(code)
         if request.path.startswith("/api/"):
             return _json_error(exc, code)
         message = exc.description if getattr(exc, "dutch", False) else MESSAGES.get(code, "Er ging iets mis.")
@@ -44,9 +57,36 @@ def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")  # the message holds no answers or personal data
+        db.session.rollback()  # a failed statement must not break the error page too (PostgreSQL)
         if request.path.startswith("/api/"):
             return jsonify(code=500, message=MESSAGES[500]), 500
         return render_template("error.html", code=500, message=MESSAGES[500]), 500
+
+
+def _audit_refusal(code: int) -> None:
+    """A logged-in user was refused a page that exists (e.g. another gemeente's scan): BIO 8.15.01 wants it logged.
+
+    Only the route and the ids in the path are kept (no query string: it may hold search terms).
+    """
+    if request.url_rule is None or g.get("refusal_audited"):
+        return
+    try:
+        if not current_user.is_authenticated:
+            return
+        from app.services import audit
+
+        g.refusal_audited = True
+        db.session.rollback()
+        audit.record(
+            "access_refused",
+            object=request.path[:120],
+            result="geweigerd",
+            status=code,
+            method=request.method,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
 
 
 def _json_error(exc: HTTPException, code: int):

@@ -16,6 +16,6 @@ def attachment(data: bytes, filename: str) -> Response:
     """`data` as a download named `filename`; the type follows from its extension. Never cached (Bibob data)."""
     return Response(
         data,
-        mimetype=MIMETYPES[filename.rsplit(".", 1)[1]],
+        content_type=MIMETYPES[filename.rsplit(".", 1)[1]],  # not mimetype=: Flask would add a second charset
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )

@@ -65,6 +65,9 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
 
 
 def _persons(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
+    beyond = [key for key in form if key.startswith(f"{q.id}-") and _row_index(q.id, key) >= MAX_PERSON_ROWS]
+    if any((form.get(key) or "").strip() for key in beyond):
+        return None, f"U kunt hoogstens {MAX_PERSON_ROWS} personen invullen.", []
     rows = []
     for i in range(MAX_PERSON_ROWS):
         name = (form.get(f"{q.id}-{i}-naam") or "").strip()
@@ -77,6 +80,12 @@ def _persons(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
         if not row["naam"] or not row["rol"]:
             return None, "Vul bij elke persoon een naam en een rol in.", rows
     return (rows or None), None, rows
+
+
+def _row_index(question_id: str, key: str) -> int:
+    """The row number in a person field's name ("betrokkenen-12-naam" → 12); -1 when it is not one."""
+    middle = key[len(question_id) + 1 :].split("-", 1)[0]
+    return int(middle) if middle.isdigit() and len(middle) < 10 else (MAX_PERSON_ROWS if middle.isdigit() else -1)
 
 
 def display_value(q: Question, value: Any) -> Any:

@@ -15,6 +15,7 @@ from app.paths import EXAMPLES_DIR
 from app.portfolio.columns import columns_for, refused_columns
 from app.portfolio.reader import MAX_ROWS, RegisterRefused
 from app.rules.vocabulary import LEVELS, SCANS
+from app.safe_input import bounded_int
 from app.services import access, audit, portfolio_privacy
 from app.services import portfolios as svc
 from app.web.errors import Refused
@@ -88,7 +89,7 @@ def _filter() -> svc.RowFilter:
         indicator=request.args.get("indicator", "").strip().upper()[:16],
         text=request.args.get("q", "").strip()[:100],
         incomplete=request.args.get("onvolledig") == "1",
-        page=request.args.get("page", 1, type=int) or 1,
+        page=request.args.get("page", 1, type=bounded_int) or 1,
     )
 
 

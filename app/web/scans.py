@@ -13,6 +13,7 @@ from app.forms.model import ANSWER_SOURCES, QUESTION_TYPES
 from app.models.scan import STATUSES
 from app.rules.conditions import describe, leaves, questions
 from app.rules.vocabulary import LEVELS, SCANS
+from app.safe_input import bounded_int
 from app.services import access, audit, review
 from app.services import scans as svc
 from app.web.errors import Refused
@@ -49,7 +50,7 @@ def index():
         scan_type=request.args.get("type", ""),
         status=request.args.get("status", "") if request.args.get("status") in STATUSES else "",
         level=request.args.get("level", "") if request.args.get("level") in LEVELS else "",
-        page=request.args.get("page", 1, type=int) or 1,
+        page=request.args.get("page", 1, type=bounded_int) or 1,
     )
     rows, total = svc.find_scans(current_user, f)
     return render_template(
