@@ -6,18 +6,19 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
-from app.db import db
+from app.db import db, tune_sqlite
 from app.services.catalogue import CatalogueService
-from app.services.jobs import JobRunner
+from app.services.jobs import JobQueue
 
 catalogue = CatalogueService()
 csrf = CSRFProtect()
-jobs = JobRunner()
+jobs = JobQueue()
 login_manager = LoginManager()
 
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    tune_sqlite(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"

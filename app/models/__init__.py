@@ -2,7 +2,7 @@
 
 from app.models.account import ApiToken, Organisation, User
 from app.models.audit import AuditEntry
-from app.models.portfolio import Portfolio, PortfolioRow
+from app.models.portfolio import Portfolio, PortfolioRow, PortfolioUpload
 from app.models.ruleset import RulesetArchive
 from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep
 
@@ -12,6 +12,7 @@ __all__ = [
     "Organisation",
     "Portfolio",
     "PortfolioRow",
+    "PortfolioUpload",
     "Rebuttal",
     "RulesetArchive",
     "Scan",

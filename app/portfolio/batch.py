@@ -5,13 +5,25 @@ Each good row is checked exactly as a wizard answer would be (the questionnaire'
 marshmallow schema, show_if), then run through the same durable-rules ruleset and
 scoring policy as a single scan. Pure: register and evaluator in, results out; the
 service stores them.
+
+A large register is split into chunks that a pool of processes evaluates
+(`evaluate_in_processes`): durable-rules holds the GIL, so threads would not help,
+and a separate process keeps the web and the job worker responsive. Each process
+builds its own Evaluator from the catalogue folders and refuses to evaluate when its
+catalogue version differs from the one the job expects.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -101,6 +113,99 @@ def evaluate_register(
         progress(len(register.rows))
     outcome.results.sort(key=RowResult.rank_key)
     return outcome
+
+
+class CatalogueChanged(RuntimeError):
+    """A pool process loaded another catalogue version than the job started with."""
+
+
+@dataclass(frozen=True)
+class CatalogueSource:
+    """Where a pool process loads the catalogue from, and the version of the scan it must find there."""
+
+    rules_dir: str
+    forms_dir: str
+    scan: str
+    version: str
+
+
+def evaluate_in_processes(
+    source: CatalogueSource,
+    register: Register,
+    processes: int,
+    chunk_rows: int,
+    progress: Callable[[int], None] | None = None,
+) -> BatchOutcome:
+    """Evaluate a register's rows in chunks over `processes` processes; progress after every finished chunk.
+
+    The result is the same as `evaluate_register` (same rows, same ranking). If `progress` raises
+    (the job was cancelled), the chunks not yet started are dropped and the pool is shut down.
+    """
+    rows = register.rows
+    chunks = [rows[i : i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
+    outcome = BatchOutcome()
+    done = 0
+    pool = ProcessPoolExecutor(
+        max_workers=max(processes, 1),
+        mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded job worker
+        initializer=_pool_init,
+        initargs=(source, os.getpid()),
+    )
+    try:
+        pending = {pool.submit(_evaluate_chunk, source, chunk) for chunk in chunks}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                results, errors, count = future.result()
+                outcome.results.extend(results)
+                outcome.errors.extend(errors)
+                done += count
+            if progress:
+                progress(done)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    outcome.errors.sort(key=lambda e: e.row)  # file order, as evaluate_register reports them
+    outcome.results.sort(key=RowResult.rank_key)
+    return outcome
+
+
+_POOL_STATE: dict[str, Any] = {}
+
+
+def _pool_init(source: CatalogueSource, parent_pid: int) -> None:
+    """In a pool process: load the catalogue, build an Evaluator, and exit when the job worker is gone."""
+    from app.engine.adapter import DurableEngine
+    from app.rules.loader import load_catalogue
+
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    catalogue = load_catalogue(Path(source.rules_dir), Path(source.forms_dir))
+    _POOL_STATE["version"] = catalogue.version(source.scan)
+    _POOL_STATE["evaluator"] = Evaluator(catalogue, DurableEngine())
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A killed job worker (kill -9) must not leave its pool processes behind."""
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _evaluate_chunk(source: CatalogueSource, chunk: list) -> tuple[list[RowResult], list[RowError], int]:
+    """Evaluate one chunk of rows in a pool process (with the catalogue version the job started with)."""
+    if _POOL_STATE["version"] != source.version:
+        raise CatalogueChanged(f"{source.scan}: {_POOL_STATE['version']} != {source.version}")
+    scan = source.scan
+    evaluator: Evaluator = _POOL_STATE["evaluator"]
+    questionnaire = evaluator.catalogue.questionnaires[scan]
+    results: list[RowResult] = []
+    errors: list[RowError] = []
+    for number, cells in chunk:
+        result, faults = evaluate_row(evaluator, questionnaire, number, cells)
+        if faults:
+            errors.extend(faults)
+        else:
+            results.append(result)
+    return results, errors, len(chunk)
 
 
 def evaluate_row(

@@ -12,6 +12,8 @@ OPEN_ENDPOINTS = {
     "auth.login",
     "static",
     "main.health",
+    "health.healthz",
+    "health.readyz",
     "catalogue.index",
     "catalogue.register",
     "catalogue.register_json",
