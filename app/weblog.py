@@ -73,6 +73,7 @@ def init_logging(app: Flask) -> None:
             access.info(
                 "request",
                 extra={
+                    "request_id": g.get("request_id"),
                     "method": request.method,
                     "path": request.path,  # never the query string: search terms are names
                     "status": response.status_code,
