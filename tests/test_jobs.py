@@ -383,7 +383,13 @@ def test_doctor_passes_on_a_sound_setup_and_fails_without_migrations(app, runner
     assert result.exit_code == 0, result.output
     assert "OK      migraties (migrations)" in result.output and "Klaar voor gebruik" in result.output
     assert "LET OP  geheimen (secrets)" in result.output  # the development secret: a warning outside production
-    bare = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'bare.sqlite3'}"})
+    bare = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'bare.sqlite3'}",
+            "JOBS_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        }
+    )
     result = bare.test_cli_runner().invoke(args=["doctor"])
     assert result.exit_code == 1 and "flask db upgrade" in result.output and "Traceback" not in result.output
 
