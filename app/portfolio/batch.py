@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,21 +139,18 @@ def evaluate_in_processes(
 ) -> BatchOutcome:
     """Evaluate a register's rows in chunks over `processes` processes; progress after every finished chunk.
 
-    The result is the same as `evaluate_register` (same rows, same ranking). If `progress` raises
-    (the job was cancelled), the chunks not yet started are dropped and the pool is shut down.
+    The result is the same as `evaluate_register` (same rows, same ranking, faults in file order).
+    The pool stays up between jobs of this worker (starting processes and loading the catalogue
+    costs seconds). If `progress` raises (the job was cancelled), the chunks not yet started are
+    dropped and the exception goes up.
     """
     rows = register.rows
     chunks = [rows[i : i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
     outcome = BatchOutcome()
     done = 0
-    pool = ProcessPoolExecutor(
-        max_workers=max(processes, 1),
-        mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded job worker
-        initializer=_pool_init,
-        initargs=(source, os.getpid()),
-    )
+    pool = _pool(max(processes, 1))
+    pending = {pool.submit(_evaluate_chunk, source, chunk) for chunk in chunks}
     try:
-        pending = {pool.submit(_evaluate_chunk, source, chunk) for chunk in chunks}
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -162,41 +160,71 @@ def evaluate_in_processes(
                 done += count
             if progress:
                 progress(done)
+    except BrokenProcessPool:
+        _POOLS.pop(max(processes, 1), None)  # a process died: the next job starts a fresh pool
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for future in pending:
+            future.cancel()
     outcome.errors.sort(key=lambda e: e.row)  # file order, as evaluate_register reports them
     outcome.results.sort(key=RowResult.rank_key)
     return outcome
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
 _POOL_STATE: dict[str, Any] = {}
 
 
-def _pool_init(source: CatalogueSource, parent_pid: int) -> None:
-    """In a pool process: load the catalogue, build an Evaluator, and exit when the job worker is gone."""
-    from app.engine.adapter import DurableEngine
-    from app.rules.loader import load_catalogue
+def _pool(processes: int) -> ProcessPoolExecutor:
+    """This process's pool of `processes` evaluation processes (started on first use)."""
+    if processes not in _POOLS:
+        _POOLS[processes] = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded job worker
+            initializer=_pool_init,
+            initargs=(os.getpid(),),
+        )
+    return _POOLS[processes]
 
+
+def shutdown_pools() -> None:
+    """Stop the evaluation processes (tests, worker shutdown)."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_init(parent_pid: int) -> None:
+    """In a pool process: exit when the job worker is gone (kill -9 must not leave processes behind)."""
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
-    catalogue = load_catalogue(Path(source.rules_dir), Path(source.forms_dir))
-    _POOL_STATE["version"] = catalogue.version(source.scan)
-    _POOL_STATE["evaluator"] = Evaluator(catalogue, DurableEngine())
 
 
 def _exit_with_parent(parent_pid: int) -> None:
-    """A killed job worker (kill -9) must not leave its pool processes behind."""
     while os.getppid() == parent_pid:
         time.sleep(1)
     os._exit(1)
 
 
+def _evaluator_for(source: CatalogueSource) -> Evaluator:
+    """The pool process's own Evaluator for the catalogue the job started with (loaded again when it changed)."""
+    from app.engine.adapter import DurableEngine
+    from app.rules.loader import load_catalogue
+
+    evaluator: Evaluator | None = _POOL_STATE.get("evaluator")
+    folders = (source.rules_dir, source.forms_dir)
+    current = evaluator is not None and _POOL_STATE["folders"] == folders
+    if not current or evaluator.catalogue.version(source.scan) != source.version:
+        catalogue = load_catalogue(Path(source.rules_dir), Path(source.forms_dir))
+        if catalogue.version(source.scan) != source.version:
+            raise CatalogueChanged(f"{source.scan}: {catalogue.version(source.scan)} != {source.version}")
+        evaluator = Evaluator(catalogue, DurableEngine())
+        _POOL_STATE.update(evaluator=evaluator, folders=folders)
+    return evaluator
+
+
 def _evaluate_chunk(source: CatalogueSource, chunk: list) -> tuple[list[RowResult], list[RowError], int]:
-    """Evaluate one chunk of rows in a pool process (with the catalogue version the job started with)."""
-    if _POOL_STATE["version"] != source.version:
-        raise CatalogueChanged(f"{source.scan}: {_POOL_STATE['version']} != {source.version}")
-    scan = source.scan
-    evaluator: Evaluator = _POOL_STATE["evaluator"]
-    questionnaire = evaluator.catalogue.questionnaires[scan]
+    """Evaluate one chunk of rows in a pool process."""
+    evaluator = _evaluator_for(source)
+    questionnaire = evaluator.catalogue.questionnaires[source.scan]
     results: list[RowResult] = []
     errors: list[RowError] = []
     for number, cells in chunk:
