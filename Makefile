@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/portfolio_bench.py
+	$(BIN)/python bench/jobs_bench.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

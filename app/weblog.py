@@ -56,6 +56,9 @@ def init_logging(app: Flask) -> None:
         root.handlers[:] = [handler]
         root.setLevel(logging.INFO)
         app.logger.handlers.clear()  # propagate to the root's JSON handler
+        logging.getLogger("huey").setLevel(logging.WARNING)  # not a line per executed job every minute
+        logging.getLogger("huey.consumer").setLevel(logging.INFO)  # but the worker's start and stop
+        logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
     access = logging.getLogger("bibob.access")
 
     def assign_request_id():
