@@ -147,6 +147,27 @@ def live(request, tmp_path, password_hash):
     live.stop()
 
 
+def children(pid: int) -> set[int]:
+    """Pids of the processes whose parent is `pid` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def _count_rows(app, portfolio_id: int | None = None) -> int:
     with app.app_context():
         query = select(func.count(PortfolioRow.id))
@@ -183,8 +204,14 @@ def test_kill_9_of_the_worker_mid_batch_then_restart_finishes_the_job(live):
     portfolio_id = uploaded(client, big_register(4000))
     worker = live.worker()
     live.wait_for(portfolio_id, lambda p: 0 < p.processed_rows < p.total_rows)
+    pool = children(worker.pid)
+    assert pool  # the evaluation process(es)
     os.kill(worker.pid, signal.SIGKILL)  # the worker only; its pool process must exit by itself
     worker.wait(10)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in pool):
+        assert time.monotonic() < deadline, "an evaluation process outlived its killed worker"
+        time.sleep(0.2)
     interrupted = live.portfolio(portfolio_id)
     assert interrupted.status == PORTFOLIO_RUNNING and _count_rows(live.app) == 0  # nothing half-written
     time.sleep(live.settings["JOB_STALE_SECONDS"] + 0.5)

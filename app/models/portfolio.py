@@ -68,8 +68,9 @@ class Portfolio(db.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Still "bezig" but its worker is gone: the server restarted mid-run. Upload again."""
-        if self.status != PORTFOLIO_RUNNING:
+        """Started, still "bezig", but no heartbeat for long: no job worker resumed it (normally the
+        recovery resumes or fails it within minutes; this shows when no worker runs at all)."""
+        if self.status != PORTFOLIO_RUNNING or self.job_started_at is None:
             return False
         beat = self.heartbeat_at if self.heartbeat_at.tzinfo else self.heartbeat_at.replace(tzinfo=dt.UTC)
         return utcnow() - beat > STALE_AFTER
