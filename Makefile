@@ -34,6 +34,7 @@ test: $(STAMP)
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/flask rules check
 	bash scripts/browser-deps.sh || echo "NOTE: Chromium could not be installed; the browser test will be skipped"
+	bash scripts/ensure-redis.sh || echo "NOTE: no Redis server could be had; the job tests on Redis will be skipped"
 	$(BIN)/pytest $(PYTEST_ARGS)
 	bash scripts/test-postgres.sh
 

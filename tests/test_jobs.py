@@ -438,3 +438,49 @@ def test_the_worker_runs_the_retention_purge_and_the_recovery_on_a_schedule(app)
 def test_a_failed_upload_page_is_not_a_500(app, client):
     login(client, "officer")
     assert upload(client, b"", filename="leeg.csv").status_code == 422
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite only (PostgreSQL sequences never reuse ids)")
+def test_the_migration_keeps_existing_rows_and_makes_sqlite_ids_never_reused(tmp_path):
+    """0008 on an existing SQLite database: rows and ids stay, and a deleted newest id is not handed out again."""
+    from sqlalchemy import text
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    with app.app_context():
+        upgrade("0005")
+        db.session.execute(text("INSERT INTO organisations (id, name, kind) VALUES (1, 'Gemeente X', 'gemeente')"))
+        db.session.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, organisation_id, password_hash, active, failed_logins, "
+                "created_at) VALUES (1, 'a@x.test', 'A', 'bibob_officer', 1, 'x', 1, 0, '2026-01-01')"
+            )
+        )
+        for pid in (1, 2):
+            db.session.execute(
+                text(
+                    "INSERT INTO portfolios (id, organisation_id, author_id, created_by, scan_type, name, filename, "
+                    "status, failure, total_rows, processed_rows, rejected_rows, errors, level_counts, "
+                    "indicator_counts, ruleset_version, questionnaire_version, shared_with_riec, created_at, "
+                    "heartbeat_at) VALUES (:id, 1, 1, 'A', 'horeca', 'P', 'p.csv', 'klaar', '', 0, 0, 0, '[]', '{}', "
+                    "'{}', 'v', 1, 0, '2026-01-01', '2026-01-01')"
+                ),
+                {"id": pid},
+            )
+        db.session.commit()
+        upgrade()
+        assert list(db.session.scalars(select(Portfolio.id).order_by(Portfolio.id))) == [1, 2]
+        ddl = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'portfolios'"))
+        assert "AUTOINCREMENT" in ddl
+        db.session.execute(text("DELETE FROM portfolios WHERE id = 2"))
+        db.session.execute(
+            text(
+                "INSERT INTO portfolios (organisation_id, author_id, created_by, scan_type, name, filename, status, "
+                "failure, total_rows, processed_rows, rejected_rows, errors, level_counts, indicator_counts, "
+                "ruleset_version, questionnaire_version, shared_with_riec, created_at, heartbeat_at, job_attempts) "
+                "VALUES (1, 1, 'A', 'horeca', 'Q', 'q.csv', 'klaar', '', 0, 0, 0, '[]', '{}', '{}', 'v', 1, 0, "
+                "'2026-01-01', '2026-01-01', 0)"
+            )
+        )
+        assert db.session.scalar(select(func.max(Portfolio.id))) == 3  # not 2 again
+        db.session.remove()
+        db.engine.dispose()
