@@ -273,6 +273,25 @@ def test_deleting_a_portfolio_mid_batch_writes_nothing_anywhere(live):
     assert "VOORBEELDSTAD" not in export and len(export.strip().splitlines()) == 1 + len(GOOD)
 
 
+def test_deleting_a_queued_portfolio_revokes_its_job(live):
+    """C1: deleted before any worker took it: the queued job is revoked and never writes."""
+    client = live.app.test_client()
+    login(client, "officer")
+    deleted = uploaded(client, register_csv(GOOD))
+    with live.app.app_context():
+        from app.extensions import jobs
+
+        job_id = db.session.get(Portfolio, deleted).job_id
+        assert jobs.huey.pending_count() == 1
+    assert client.post(f"/portfolio/{deleted}/verwijderen").status_code == 302
+    with live.app.app_context():
+        assert jobs.huey.is_revoked(job_id)
+    kept = uploaded(client, register_csv(GOOD[:1]))
+    live.worker()
+    live.wait_for(kept, lambda p: p.status == PORTFOLIO_DONE)
+    assert _count_rows(live.app) == 1 and _count_rows(live.app, deleted) == 0
+
+
 # --- the job's checks, inline -------------------------------------------------------------------
 
 

@@ -93,7 +93,7 @@ class JobQueue:
     def revoke(self, job_id: str) -> None:
         """A queued job with this id will not start (a running one stops at its next ownership check)."""
         try:
-            self.huey.revoke_by_id(job_id)
+            self.huey.revoke_by_id(job_id, revoke_once=True)
         except Exception:
             log.warning("could not revoke job", extra={"job_id": job_id})
 
