@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from redis import ConnectionPool
 
 _EXTENSION_KEY = "bibob_jobs"
 log = logging.getLogger("bibob.jobs")
@@ -40,7 +41,9 @@ def make_huey(url: str, name: str, inline: bool) -> Huey:
     if scheme == "sqlite":
         return SqliteHuey(name=name, filename=url[len("sqlite:///") :], immediate=inline, results=False, timeout=30)
     if scheme in ("redis", "rediss", "unix"):
-        return RedisHuey(name=name, url=url, immediate=inline, results=False)
+        # A broker that does not answer must fail fast (upload, /readyz), not hang a web worker.
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        return RedisHuey(name=name, connection_pool=pool, immediate=inline, results=False)
     raise ValueError(f"JOBS_URL moet beginnen met sqlite:/// of redis://, niet {scheme or url!r}")
 
 
