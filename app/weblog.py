@@ -49,10 +49,11 @@ def _current_request_id() -> str | None:
 
 def init_logging(app: Flask) -> None:
     """Log as JSON (or text) to stderr, and give every request an id and one access line."""
-    if app.config["LOG_FORMAT"] == "json" and not app.testing:
+    root = logging.getLogger()
+    # Only when nobody configured logging yet (gunicorn, `flask …`); a test runner keeps its own handlers.
+    if app.config["LOG_FORMAT"] == "json" and not app.testing and not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
-        root = logging.getLogger()
         root.handlers[:] = [handler]
         root.setLevel(logging.INFO)
         app.logger.handlers.clear()  # propagate to the root's JSON handler
