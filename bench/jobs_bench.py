@@ -155,6 +155,25 @@ def status_of(env: dict, portfolio_id: int) -> tuple[str, int]:
     return row[0], row[1]
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of a process itself, and of its live child processes (the pool)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def own(stat: Path) -> tuple[int, float]:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+
+    children = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent, seconds = own(stat)
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid:
+            children += seconds
+    return own(Path(f"/proc/{pid}/stat"))[1], children
+
+
 def run_once(rows: int, processes: int, data: bytes, folder: Path) -> dict:
     env = {
         **os.environ,
@@ -195,6 +214,7 @@ def run_once(rows: int, processes: int, data: bytes, folder: Path) -> dict:
             time.sleep(0.1)
             status, processed = status_of(env, portfolio_id)
         ranked_s = time.perf_counter() - t0
+        worker_cpu, pool_cpu = cpu_seconds(worker.pid)
         probe.stop = True
         probe.join()
         return {
@@ -204,6 +224,9 @@ def run_once(rows: int, processes: int, data: bytes, folder: Path) -> dict:
             "processed": processed,
             "upload_request_s": round(upload_s, 2),
             "upload_to_ranked_s": round(ranked_s, 2),
+            "worker_cpu_s": round(worker_cpu, 1),
+            "pool_cpu_s": round(pool_cpu, 1),
+            "load_average": os.getloadavg()[0],
             "probe_errors": probe.errors,
             "probe": {f"{phase} {path}": percentiles(s) for (phase, path), s in sorted(probe.samples.items())},
         }
@@ -232,13 +255,14 @@ def main() -> None:
         "results": results,
     }
     (out / "jobs_bench.json").write_text(json.dumps(record, indent=1))
-    print("\n| batch processes | upload request s | upload → ranked s | /healthz p95 idle → batch ms | "
-          "/scans/ p95 idle → batch ms (max during) |")
-    print("|---|---|---|---|---|")
+    print("\n| batch processes | upload request s | upload → ranked s | CPU s: worker / pool | load avg | "
+          "/healthz p95 idle → batch ms | /scans/ p95 idle → batch ms (max during) |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
         p = r["probe"]
         print(
             f"| {r['batch_processes']} | {r['upload_request_s']} | {r['upload_to_ranked_s']} | "
+            f"{r['worker_cpu_s']} / {r['pool_cpu_s']} | {r['load_average']:.1f} | "
             f"{p['idle /healthz']['p95_ms']} → {p['batch /healthz']['p95_ms']} | "
             f"{p['idle /scans/']['p95_ms']} → {p['batch /scans/']['p95_ms']} ({p['batch /scans/']['max_ms']}) |"
         )
