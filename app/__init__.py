@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_api(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_operations(app)
     register_filters(app)
     return app
 
@@ -109,6 +110,18 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(audit_cli)
+
+
+def register_operations(app: Flask) -> None:
+    """The job worker, health endpoints, structured logs and the go-live check."""
+    from app.ops import doctor_command, jobs_cli
+    from app.web.health import bp as health_bp
+    from app.weblog import init_logging
+
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(doctor_command)
+    app.register_blueprint(health_bp)
+    init_logging(app)
 
 
 def register_filters(app: Flask) -> None:

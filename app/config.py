@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,24 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",  # e.g. redis://host:6379/0 when several processes serve the app
     "RATELIMIT_HEADERS_ENABLED": False,
+    # --- background jobs (app/services/jobs.py) ---
+    # The queue: "sqlite:///path" (embedded, one machine; default: instance/jobs.sqlite3) or "redis://host:port/db"
+    # (shared by every web and job worker of a region).
+    "JOBS_URL": None,
+    "JOBS_NAME": "bibob",  # queue name (keys in Redis are prefixed with it)
+    "JOBS_INLINE": False,  # run a job at once in the caller (tests, CLI); no worker needed
+    "JOB_STALE_SECONDS": 120,  # a started job without a heartbeat for this long lost its worker: resume or fail it
+    "JOB_MAX_ATTEMPTS": 2,  # how often an interrupted job is started before it is marked failed
+    "JOB_QUEUE_TIMEOUT_HOURS": 24,  # a job still not started after this long is marked failed
+    "RETENTION_PURGE_HOUR": 3,  # the daily retention purge runs at this hour (UTC)
+    # --- batch evaluation (app/portfolio/batch.py) ---
+    "BATCH_PROCESSES": max(os.cpu_count() or 1, 1),  # processes that evaluate a register's chunks; 0: in the job
+    "BATCH_CHUNK_ROWS": 500,  # rows per chunk (one progress report per chunk)
+    # --- web server (gunicorn.conf.py) ---
+    "WEB_WORKERS": 2,
+    "WEB_THREADS": 1,
+    "WEB_TIMEOUT": 60,  # seconds before a stuck web worker is restarted
+    "LOG_FORMAT": "json",  # "json" (one object per line, for log shipping) or "text"
 }
 #: Environment variables that set the publication details, by key of DEFAULTS["PUBLICATION"].
 PUBLICATION_ENV = {
@@ -62,6 +81,24 @@ PUBLICATION_ENV = {
     "iama_url": "BIBOB_IAMA_URL",
     "broncode_url": "BIBOB_BRONCODE_URL",
     "leverancier": "BIBOB_LEVERANCIER",
+}
+
+#: Settings that may be given as BIBOB_<NAME> in the environment, with their type.
+ENV_SETTINGS: dict[str, type] = {
+    "JOBS_URL": str,
+    "JOBS_NAME": str,
+    "JOB_STALE_SECONDS": int,
+    "JOB_MAX_ATTEMPTS": int,
+    "JOB_QUEUE_TIMEOUT_HOURS": int,
+    "RETENTION_PURGE_HOUR": int,
+    "RETENTION_DAYS": int,
+    "PORTFOLIO_RETENTION_DAYS": int,
+    "BATCH_PROCESSES": int,
+    "BATCH_CHUNK_ROWS": int,
+    "WEB_WORKERS": int,
+    "WEB_THREADS": int,
+    "WEB_TIMEOUT": int,
+    "LOG_FORMAT": str,
 }
 
 
@@ -81,6 +118,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["PUBLICATION"] = publication
     if env.get("BIBOB_RATELIMIT_STORAGE"):  # e.g. redis://host:6379/0 when several processes serve the app
         app.config["RATELIMIT_STORAGE_URI"] = env["BIBOB_RATELIMIT_STORAGE"]
+    app.config.update(env_settings(env))
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
     overrides = dict(overrides or {})
@@ -89,6 +127,14 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'bibob.sqlite3'}"
+    if not app.config["JOBS_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["JOBS_URL"] = f"sqlite:///{Path(app.instance_path) / 'jobs.sqlite3'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Web and job worker share the file: wait for a lock instead of failing at once.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     app.config["SECRET_KEY"] = _secret_key(app)
     # BIO 5.17.01: a second factor for every account; development may log in without one (demo accounts).
     app.config.setdefault("TWO_FACTOR_REQUIRED", app.config["ENV_NAME"] != "development")
@@ -137,3 +183,17 @@ def normalise_db_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def env_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The BIBOB_<NAME> settings found in `env`, converted to their type (a wrong number is a ConfigError)."""
+    found: dict[str, Any] = {}
+    for key, kind in ENV_SETTINGS.items():
+        raw = env.get(f"BIBOB_{key}")
+        if raw is None or raw == "":
+            continue
+        try:
+            found[key] = kind(raw)
+        except ValueError:
+            raise ConfigError(f"BIBOB_{key} moet een geheel getal zijn, niet {raw!r}") from None
+    return found

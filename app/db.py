@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, Table, func, or_
+from sqlalchemy import MetaData, Table, event, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
@@ -25,6 +26,22 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def tune_sqlite(app: Flask) -> None:
+    """On SQLite, let the web and the job worker share the file: WAL (readers never block the writer)
+    and a busy timeout (a writer waits for the lock instead of failing at once)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
 
 
 def utcnow() -> dt.datetime:

@@ -152,6 +152,6 @@ def load_demo_portfolio(evaluator: Evaluator, officer: User) -> int:
     if db.session.scalar(select(Portfolio.id).where(Portfolio.name == DEMO_PORTFOLIO)):
         return 0
     path = EXAMPLES_DIR / "horeca-register.csv"
-    portfolio, register = portfolios.start(officer, evaluator, "horeca", DEMO_PORTFOLIO, path.name, path.read_bytes())
-    portfolios.run(portfolio.id, register, evaluator)
+    portfolio, _ = portfolios.start(officer, evaluator, "horeca", DEMO_PORTFOLIO, path.name, path.read_bytes())
+    portfolios.run_now(portfolio)
     return 1

@@ -8,13 +8,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
-from app.db import db
+from app.db import db, tune_sqlite
 from app.services.catalogue import CatalogueService
-from app.services.jobs import JobRunner
+from app.services.jobs import JobQueue
 
 catalogue = CatalogueService()
 csrf = CSRFProtect()
-jobs = JobRunner()
+jobs = JobQueue()
 #: Per-source rate limits (login, second factor). Storage: RATELIMIT_STORAGE_URI, in memory by default.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
@@ -22,6 +22,7 @@ login_manager = LoginManager()
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    tune_sqlite(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

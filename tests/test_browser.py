@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.db import db
 from app.migrate import upgrade
-from app.paths import EXAMPLES_DIR
+from app.paths import EXAMPLES_DIR, ROOT
 from tests.conftest import PASSWORD, TOTP_SECRET, USERS, _create_accounts
 
 pytestmark = pytest.mark.browser
@@ -24,15 +26,27 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture
 def live_server(tmp_path, password_hash):
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}"})
+    """The app on a real server, with a real job worker (`flask jobs worker`) on an embedded queue beside it."""
+    database, queue = f"sqlite:///{tmp_path / 'browser.sqlite3'}", f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database, "JOBS_URL": queue})
     with app.app_context():
         upgrade()
         _create_accounts(password_hash)
+    env = {**os.environ, "DATABASE_URL": database, "BIBOB_JOBS_URL": queue, "BIBOB_ENV": "testing"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    worker.kill()
+    worker.wait(10)
     with app.app_context():
         db.engine.dispose()
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import random
-import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from app import create_app
 from app.db import db
 from app.models import AuditEntry, Portfolio, PortfolioRow, Scan
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED
@@ -375,46 +373,6 @@ def test_a_failure_while_storing_leaves_no_half_batch(app, client, monkeypatch):
         assert db.session.scalar(select(func.count(PortfolioRow.id))) == 0
     page = client.get(f"/portfolio/{portfolio.id}").get_data(as_text=True)
     assert "De beoordeling is mislukt" in page
-
-
-def test_a_large_register_runs_in_the_background_with_progress(tmp_path, password_hash, catalogue):
-    """The real background worker: the upload returns at once, the page shows progress, then the ranking."""
-    from tests.conftest import _create_accounts, _database_url, _reset_schema
-
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-            "WTF_CSRF_ENABLED": False,
-            "JOBS_INLINE": False,
-        }
-    )
-    from app.migrate import upgrade
-
-    with app.app_context():
-        _reset_schema()
-        upgrade()
-        _create_accounts(password_hash)
-    client = app.test_client()
-    login(client, "officer")
-    rows = [
-        f"Zaak {i} (fictief);Straat {i};;ja;{1000 * i};;{'ja' if i % 7 == 0 else 'nee'};{i % 100};" for i in range(3000)
-    ]
-    portfolio_id = uploaded(client, register_csv(rows))
-    first = client.get(f"/portfolio/{portfolio_id}").get_data(as_text=True)
-    assert "<progress" in first or "Rangschikking" in first
-    deadline = time.monotonic() + 120
-    page = first
-    while "Rangschikking" not in page and time.monotonic() < deadline:
-        assert 'http-equiv="refresh"' in page
-        time.sleep(0.2)
-        page = client.get(f"/portfolio/{portfolio_id}").get_data(as_text=True)
-    assert "3000 van 3000 rijen beoordeeld" in page
-    with app.app_context():
-        assert db.session.scalar(select(func.count(PortfolioRow.id))) == 3000
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_old_portfolios_are_purged_but_scans_opened_from_them_stay(app, client, runner):

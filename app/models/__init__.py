@@ -2,7 +2,7 @@
 
 from app.models.account import ApiToken, Organisation, RecoveryCode, User
 from app.models.audit import AuditChain, AuditEntry
-from app.models.portfolio import Portfolio, PortfolioRow
+from app.models.portfolio import Portfolio, PortfolioRow, PortfolioUpload
 from app.models.ruleset import RulesetArchive
 from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep, Weighing, Zienswijze
 
@@ -13,6 +13,7 @@ __all__ = [
     "Organisation",
     "Portfolio",
     "PortfolioRow",
+    "PortfolioUpload",
     "Rebuttal",
     "RecoveryCode",
     "RulesetArchive",

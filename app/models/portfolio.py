@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db, utcnow
@@ -29,6 +29,9 @@ STALE_AFTER = dt.timedelta(minutes=10)
 
 class Portfolio(db.Model):
     __tablename__ = "portfolios"
+    #: Ids are never reused, also on SQLite: a job or audit entry for a deleted portfolio can never
+    #: point at a newer one (security review C1).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -52,6 +55,12 @@ class Portfolio(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The current job's id (also its id in the queue). A job writes only while this is still its own id,
+    #: so a deleted, restarted or superseded job can never write (security review C1).
+    job_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    #: How often a job was started for this portfolio (an interrupted job is started again, up to a limit).
+    job_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    job_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     rows: Mapped[list[PortfolioRow]] = relationship(
         back_populates="portfolio", cascade="all, delete-orphan", passive_deletes=True
@@ -59,8 +68,9 @@ class Portfolio(db.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Still "bezig" but its worker is gone: the server restarted mid-run. Upload again."""
-        if self.status != PORTFOLIO_RUNNING:
+        """Started, still "bezig", but no heartbeat for long: no job worker resumed it (normally the
+        recovery resumes or fails it within minutes; this shows when no worker runs at all)."""
+        if self.status != PORTFOLIO_RUNNING or self.job_started_at is None:
             return False
         beat = self.heartbeat_at if self.heartbeat_at.tzinfo else self.heartbeat_at.replace(tzinfo=dt.UTC)
         return utcnow() - beat > STALE_AFTER
@@ -74,7 +84,7 @@ class PortfolioRow(db.Model):
     """One evaluated row of a register: the subject, its answers and its triage outcome."""
 
     __tablename__ = "portfolio_rows"
-    __table_args__ = (Index("ix_portfolio_rows_portfolio_rank", "portfolio_id", "rank"),)
+    __table_args__ = (Index("ix_portfolio_rows_portfolio_rank", "portfolio_id", "rank"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id", ondelete="CASCADE"), index=True)
@@ -96,3 +106,18 @@ class PortfolioRow(db.Model):
     scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"), nullable=True)
 
     portfolio: Mapped[Portfolio] = relationship(back_populates="rows")
+
+
+class PortfolioUpload(db.Model):
+    """The uploaded file of a portfolio whose job has not finished yet.
+
+    The job reads the register from here (not from the queue message), so a job that is
+    started again after a restart has its input, and no register data sits in the broker.
+    Deleted as soon as the job has stored its result or failed (data minimisation).
+    """
+
+    __tablename__ = "portfolio_uploads"
+
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -32,6 +32,7 @@ class Scan(db.Model):
     """One screening of one subject (a business, a premises, a transaction)."""
 
     __tablename__ = "scans"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids are never reused (security review C1)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scan_type: Mapped[str] = mapped_column(String(32), index=True)

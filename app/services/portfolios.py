@@ -1,43 +1,91 @@
-"""Portfolio scans: upload a register, evaluate every row in the background, rank, filter, export, open as scan.
+"""Portfolio scans: upload a register, evaluate every row in a background job, rank, filter, export, open as scan.
 
-Order of work, so nothing is half-written:
+Order of work, so nothing is half-written and nothing lands in another portfolio:
 1. `start` reads the file and checks its header in the request; a file that cannot
    be used is refused whole (RegisterRefused) and nothing is stored;
-2. it stores the portfolio (status "bezig") and hands the rows to a background job;
-3. `run` evaluates the rows, writing only progress; then it stores every good row and
-   the error report of the bad rows in one transaction, with status "klaar". If that
-   fails, the transaction is rolled back and the portfolio is marked "mislukt".
+2. it stores the portfolio (status "bezig", a fresh job id) with its uploaded file, and
+   `submit` puts a job on the queue that carries only the ids;
+3. `run_job` (in a job worker) claims the portfolio, evaluates the rows, writing only
+   progress; then it stores every good row and the error report of the bad rows in one
+   transaction, with status "klaar". If that fails, the transaction is rolled back and
+   the portfolio is marked "mislukt" with the reason.
+
+Every write of a job is conditional on its owner (`JobOwner`: portfolio id, organisation
+and job id, status still "bezig"); the first statement of the final transaction is that
+conditional UPDATE, so the portfolio is locked (PostgreSQL: the row; SQLite: the file)
+before any row is inserted. A deleted portfolio, or one whose job was started again,
+makes the old job stop without writing anything (security review C1). A job whose
+worker died (kill -9, a restart) is found by `recover_interrupted` from its stale
+heartbeat and started again, or after `JOB_MAX_ATTEMPTS` marked failed with the reason
+(security review L9).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
 from app.db import db, subject_matches, utcnow
 from app.engine.evaluator import Evaluator
+from app.extensions import catalogue, jobs
 from app.forms.model import Questionnaire
-from app.models import Portfolio, PortfolioRow, Scan, ScanStep, User
+from app.models import Portfolio, PortfolioRow, PortfolioUpload, Scan, ScanStep, User
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_RUNNING
-from app.portfolio.batch import BatchOutcome, evaluate_register, indicator_counts, level_counts
+from app.portfolio.batch import (
+    BatchOutcome,
+    CatalogueSource,
+    evaluate_in_processes,
+    evaluate_register,
+    indicator_counts,
+    level_counts,
+)
 from app.portfolio.columns import columns_for, refused_columns, write_cell
 from app.portfolio.reader import Register, read_register
 from app.rules.vocabulary import LEVEL_PRIORITY, LEVELS, OUTCOMES, PRIORITIES
 from app.services import access, audit
 from app.services.exports import csv_bytes, xlsx_bytes
+from app.services.jobs import QueueUnavailable
 from app.services.scans import Subject, create_scan
 
 #: Most row faults kept in the error report (the count is always exact).
 MAX_STORED_ERRORS = 5000
 PAGE_SIZE = 50
+JOB_NAME = "portfolio.evaluate"
+log = logging.getLogger("bibob.jobs")
+
+
+class JobCancelled(Exception):
+    """The portfolio was deleted, or its job was superseded: this job stops and writes nothing."""
+
+
+@dataclass(frozen=True)
+class JobOwner:
+    """What a job was started for. Every write of the job is conditional on all of it."""
+
+    portfolio_id: int
+    organisation_id: int
+    job_id: str
+
+    def owns(self):
+        """The WHERE clause: this portfolio, still of this organisation, still this job, still running."""
+        return (
+            (Portfolio.id == self.portfolio_id)
+            & (Portfolio.organisation_id == self.organisation_id)
+            & (Portfolio.job_id == self.job_id)
+            & (Portfolio.status == PORTFOLIO_RUNNING)
+        )
 
 
 def start(
     user: User, evaluator: Evaluator, scan_type: str, name: str, filename: str, data: bytes
 ) -> tuple[Portfolio, Register]:
-    """Check the file and register a running portfolio; the caller hands the register to `run` in the background.
+    """Check the file and register a running portfolio with its file; the caller then calls `submit`.
 
     Raises RegisterRefused (nothing stored) when the file cannot be used.
     """
@@ -55,39 +103,108 @@ def start(
         total_rows=len(register.rows),
         ruleset_version=evaluator.catalogue.version(scan_type),
         questionnaire_version=questionnaire.version,
+        job_id=str(uuid.uuid4()),
     )
     db.session.add(portfolio)
     db.session.flush()
+    db.session.add(PortfolioUpload(portfolio_id=portfolio.id, filename=filename[:255], data=data))
     audit.record("portfolio_created", None, user=user, portfolio=portfolio.id, rows=portfolio.total_rows)
     db.session.commit()
     return portfolio, register
 
 
-def run(portfolio_id: int, register: Register, evaluator: Evaluator) -> None:
-    """Evaluate a started portfolio and store its rows at once; on failure store nothing but the failure."""
+def submit(portfolio: Portfolio) -> None:
+    """Put the portfolio's job on the queue; when the queue cannot be reached, mark it failed with the reason."""
+    owner = JobOwner(portfolio.id, portfolio.organisation_id, portfolio.job_id)
     try:
-        outcome = evaluate_register(
-            evaluator, db.session.get(Portfolio, portfolio_id).scan_type, register, _progress(portfolio_id)
-        )
-        _store(portfolio_id, outcome)
+        jobs.submit(JOB_NAME, owner.job_id, **_job_args(owner))
+    except QueueUnavailable as exc:
+        _fail(owner, f"De wachtrij voor achtergrondtaken is niet bereikbaar ({exc}). Er is niets opgeslagen.")
+
+
+def _job_args(owner: JobOwner) -> dict[str, Any]:
+    return {"portfolio_id": owner.portfolio_id, "organisation_id": owner.organisation_id, "job_id": owner.job_id}
+
+
+def run_job(portfolio_id: int, organisation_id: int, job_id: str) -> None:
+    """The job: claim the portfolio, evaluate its register, store the result; stop silently when cancelled."""
+    owner = JobOwner(portfolio_id, organisation_id, job_id)
+    if not _claim(owner):
+        log.info("job cancelled before start", extra={"job_id": job_id})
+        return
+    try:
+        portfolio = db.session.get(Portfolio, portfolio_id)
+        upload = db.session.get(PortfolioUpload, portfolio_id)
+        scan_type = portfolio.scan_type
+        evaluator = catalogue.evaluator
+        columns = columns_for(evaluator.catalogue.questionnaires[scan_type])
+        register = read_register(upload.data, upload.filename, columns)
+        db.session.commit()  # end the read transaction before the long evaluation
+        outcome = _evaluate(evaluator, scan_type, register, _progress(owner))
+        _store(owner, outcome, evaluator.catalogue.version(scan_type))
+    except JobCancelled:
+        db.session.rollback()
+        log.info("job cancelled: its portfolio was deleted or superseded", extra={"job_id": job_id})
     except Exception as exc:
         db.session.rollback()  # nothing of the batch stays; the job runner logs the error (no register data)
-        _fail(portfolio_id, type(exc).__name__)
+        _fail(owner, f"De beoordeling is afgebroken door een fout ({type(exc).__name__}). Er is niets opgeslagen.")
         raise
 
 
-def _progress(portfolio_id: int):
+def run_now(portfolio: Portfolio) -> None:
+    """Evaluate a started portfolio in the caller (demo data, CLI), through the same job code."""
+    run_job(portfolio.id, portfolio.organisation_id, portfolio.job_id)
+
+
+def _claim(owner: JobOwner) -> bool:
+    """Mark the job started (attempt +1, heartbeat now); False when the portfolio is not this job's any more."""
+    claimed = db.session.execute(
+        update(Portfolio)
+        .where(owner.owns())
+        .values(job_attempts=Portfolio.job_attempts + 1, job_started_at=utcnow(), heartbeat_at=utcnow())
+    )
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def _evaluate(evaluator: Evaluator, scan_type: str, register: Register, progress) -> BatchOutcome:
+    """A large register in chunks over a pool of processes; a small one (or BATCH_PROCESSES=0) in this process."""
+    cfg = current_app.config
+    processes, chunk = cfg["BATCH_PROCESSES"], cfg["BATCH_CHUNK_ROWS"]
+    if processes < 1 or len(register.rows) <= chunk:
+        return evaluate_register(evaluator, scan_type, register, progress)
+    source = CatalogueSource(cfg["RULES_DIR"], cfg["FORMS_DIR"], scan_type, evaluator.catalogue.version(scan_type))
+    return evaluate_in_processes(source, register, processes, chunk, progress)
+
+
+def _progress(owner: JobOwner):
+    """Report progress and heartbeat; raise JobCancelled once the portfolio is no longer this job's."""
+
     def report(done: int) -> None:
-        db.session.execute(
-            update(Portfolio).where(Portfolio.id == portfolio_id).values(processed_rows=done, heartbeat_at=utcnow())
+        beat = db.session.execute(
+            update(Portfolio).where(owner.owns()).values(processed_rows=done, heartbeat_at=utcnow())
         )
         db.session.commit()
+        if beat.rowcount != 1:
+            raise JobCancelled()
 
     return report
 
 
-def _store(portfolio_id: int, outcome: BatchOutcome) -> None:
-    """Write every evaluated row, the summary and the error report in one transaction."""
+def _store(owner: JobOwner, outcome: BatchOutcome, ruleset_version: str) -> None:
+    """Write every evaluated row, the summary and the error report in one transaction.
+
+    The first statement locks the portfolio by a conditional UPDATE; when it no longer
+    belongs to this job, nothing at all is written.
+    """
+    claimed = db.session.execute(
+        update(Portfolio)
+        .where(owner.owns())
+        .values(status=PORTFOLIO_DONE, finished_at=utcnow(), heartbeat_at=utcnow(), ruleset_version=ruleset_version)
+    )
+    if claimed.rowcount != 1:
+        raise JobCancelled()
+    portfolio_id = owner.portfolio_id
     portfolio = db.session.get(Portfolio, portfolio_id)
     rows = [
         {
@@ -118,8 +235,7 @@ def _store(portfolio_id: int, outcome: BatchOutcome) -> None:
     portfolio.level_counts = level_counts(outcome.results)
     portfolio.indicator_counts = indicator_counts(outcome.results)
     portfolio.processed_rows = portfolio.total_rows
-    portfolio.status = PORTFOLIO_DONE
-    portfolio.finished_at = utcnow()
+    db.session.execute(delete(PortfolioUpload).where(PortfolioUpload.portfolio_id == portfolio_id))
     audit.record(
         "portfolio_evaluated",
         None,
@@ -131,15 +247,97 @@ def _store(portfolio_id: int, outcome: BatchOutcome) -> None:
     db.session.commit()
 
 
-def _fail(portfolio_id: int, reason: str) -> None:
-    portfolio = db.session.get(Portfolio, portfolio_id)
-    if portfolio is None:
+def _fail(owner: JobOwner, message: str) -> None:
+    """Mark the job's portfolio failed with a Dutch reason and drop its file (only while it is still this job's)."""
+    failed = db.session.execute(
+        update(Portfolio)
+        .where(owner.owns())
+        .values(status=PORTFOLIO_FAILED, failure=message[:500], finished_at=utcnow())
+    )
+    if failed.rowcount != 1:
+        db.session.rollback()
         return
-    portfolio.status = PORTFOLIO_FAILED
-    portfolio.failure = f"De beoordeling is afgebroken door een fout ({reason}). Er is niets opgeslagen."
-    portfolio.finished_at = utcnow()
-    audit.record("portfolio_failed", None, user=None, result="mislukt", portfolio=portfolio_id, reason=reason)
+    db.session.execute(delete(PortfolioUpload).where(PortfolioUpload.portfolio_id == owner.portfolio_id))
+    audit.record(
+        "portfolio_failed", None, user=None, result="mislukt", portfolio=owner.portfolio_id, reason=message[:200]
+    )
     db.session.commit()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def recover_interrupted(now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Find running portfolios whose job lost its worker; start them again, or mark them failed with the reason.
+
+    A started job beats its heartbeat after every chunk; when it has not for `JOB_STALE_SECONDS`,
+    its worker is gone (kill -9, a restart, a crashed machine). It is started again under a new
+    job id (so a late write of the old one is refused) up to `JOB_MAX_ATTEMPTS` starts. A job never
+    started after `JOB_QUEUE_TIMEOUT_HOURS` (its queue message was lost) is marked failed.
+    Runs when a job worker starts and every minute in the worker.
+    """
+    cfg = current_app.config
+    now = now or utcnow()
+    stale = now - dt.timedelta(seconds=cfg["JOB_STALE_SECONDS"])
+    too_old = now - dt.timedelta(hours=cfg["JOB_QUEUE_TIMEOUT_HOURS"])
+    running = db.session.execute(
+        select(
+            Portfolio.id,
+            Portfolio.organisation_id,
+            Portfolio.job_id,
+            Portfolio.job_attempts,
+            Portfolio.job_started_at,
+            Portfolio.heartbeat_at,
+            Portfolio.created_at,
+        ).where(Portfolio.status == PORTFOLIO_RUNNING)
+    ).all()
+    db.session.commit()  # no read transaction stays open before the writes below
+    done: dict[str, list[int]] = {"resumed": [], "failed": []}
+    for p in running:
+        owner = JobOwner(p.id, p.organisation_id, p.job_id)
+        if p.job_started_at is None:
+            if _aware(p.created_at) < too_old:
+                _fail(
+                    owner,
+                    "De beoordeling is niet gestart (de taak ging verloren in de wachtrij). "
+                    "Er is niets opgeslagen; upload het register opnieuw.",
+                )
+                done["failed"].append(p.id)
+            continue
+        if _aware(p.heartbeat_at) >= stale:
+            continue
+        if p.job_attempts >= cfg["JOB_MAX_ATTEMPTS"]:
+            _fail(
+                owner,
+                f"De beoordeling is {p.job_attempts} keer onderbroken (de verwerking stopte, bijvoorbeeld "
+                "door een herstart) en is gestopt. Er is niets opgeslagen; upload het register opnieuw.",
+            )
+            done["failed"].append(p.id)
+        elif _restart(owner):
+            done["resumed"].append(p.id)
+    if done["resumed"] or done["failed"]:
+        log.warning("interrupted jobs recovered", extra={"resumed": done["resumed"], "failed": done["failed"]})
+    return done
+
+
+def _restart(owner: JobOwner) -> bool:
+    """Give the portfolio a new job id and enqueue it; False when another worker got there first."""
+    new = JobOwner(owner.portfolio_id, owner.organisation_id, str(uuid.uuid4()))
+    moved = db.session.execute(
+        update(Portfolio).where(owner.owns()).values(job_id=new.job_id, heartbeat_at=utcnow(), job_started_at=None)
+    )
+    db.session.commit()
+    if moved.rowcount != 1:
+        return False
+    audit.record("portfolio_resumed", None, user=None, portfolio=owner.portfolio_id)
+    db.session.commit()
+    try:
+        jobs.submit(JOB_NAME, new.job_id, **_job_args(new))
+    except QueueUnavailable as exc:
+        _fail(new, f"De wachtrij voor achtergrondtaken is niet bereikbaar ({exc}). Er is niets opgeslagen.")
+    return True
 
 
 @dataclass(frozen=True)
@@ -274,11 +472,14 @@ def set_shared(user: User, portfolio: Portfolio, shared: bool) -> None:
 
 
 def remove(user: User, portfolio: Portfolio) -> None:
-    """Delete a portfolio and its rows (scans opened from it stay)."""
+    """Delete a portfolio and its rows (scans opened from it stay); its job, queued or running, is cancelled."""
     access.require_portfolio(user, "delete", portfolio)
+    job_id = portfolio.job_id if portfolio.status == PORTFOLIO_RUNNING else None
     audit.record("portfolio_deleted", None, user=user, portfolio=portfolio.id)
     delete_portfolio(portfolio)
     db.session.commit()
+    if job_id:
+        jobs.revoke(job_id)  # a queued job never starts; a running one finds its portfolio gone and stops
 
 
 def delete_portfolio(portfolio: Portfolio) -> None:
@@ -288,6 +489,7 @@ def delete_portfolio(portfolio: Portfolio) -> None:
     here, and loading 10,000 rows to let the ORM cascade would be slow.
     """
     db.session.execute(delete(PortfolioRow).where(PortfolioRow.portfolio_id == portfolio.id))
+    db.session.execute(delete(PortfolioUpload).where(PortfolioUpload.portfolio_id == portfolio.id))
     db.session.delete(portfolio)
 
 

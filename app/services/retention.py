@@ -41,3 +41,14 @@ def purge_portfolios(retention_days: int, dry_run: bool = False, now: dt.datetim
         portfolios.delete_portfolio(portfolio)
     db.session.commit()
     return ids
+
+
+def purge_all() -> dict[str, list[int]]:
+    """The scheduled purge (a periodic job in the worker): scans and portfolios past their retention settings."""
+    from flask import current_app
+
+    cfg = current_app.config
+    return {
+        "scans": purge(cfg["RETENTION_DAYS"]),
+        "portfolios": purge_portfolios(cfg["PORTFOLIO_RETENTION_DAYS"]),
+    }

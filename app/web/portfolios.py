@@ -7,7 +7,7 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.db import db
-from app.extensions import catalogue, jobs
+from app.extensions import catalogue
 from app.forms.model import QUESTION_TYPES
 from app.models import PortfolioRow
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_STATUSES
@@ -69,13 +69,13 @@ def upload():
             errors["bestand"] = ["Alleen CSV- of XLSX-bestanden (.csv, .xlsx)."]
         if not errors:
             try:
-                portfolio, register = svc.start(
+                portfolio, _ = svc.start(
                     current_user, catalogue.evaluator, data["scan_type"], data["name"], upload.filename, upload.read()
                 )
             except RegisterRefused as err:
                 refused = err.messages
             else:
-                jobs.submit(svc.run, portfolio.id, register, catalogue.evaluator)
+                svc.submit(portfolio)
                 return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
     status = 422 if errors or refused else 200
     return render_template(

@@ -31,6 +31,8 @@ OPEN_ENDPOINTS = {
     "auth.enrol",
     "static",
     "main.health",
+    "health.healthz",
+    "health.readyz",
     "catalogue.index",
     "catalogue.register",
     "catalogue.register_json",
