@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.auth import bp as auth_bp
     from app.web.catalogue import bp as catalogue_bp
     from app.web.controle import bp as controle_bp
+    from app.web.dossiers import bp as dossiers_bp
     from app.web.main import bp as main_bp
     from app.web.portfolios import bp as portfolios_bp
     from app.web.reports import bp as reports_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolios_bp)
     app.register_blueprint(controle_bp)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(dossiers_bp)
 
 
 def register_api(app: Flask) -> None:
@@ -81,7 +83,17 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import db_cli, demo_cli, forms_cli, report_cli, retention_cli, rules_cli, scan_cli, users_cli
+    from app.cli import (
+        db_cli,
+        demo_cli,
+        dossiers_cli,
+        forms_cli,
+        report_cli,
+        retention_cli,
+        rules_cli,
+        scan_cli,
+        users_cli,
+    )
 
     app.cli.add_command(rules_cli)
     app.cli.add_command(scan_cli)
@@ -91,6 +103,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(dossiers_cli)
 
 
 def register_filters(app: Flask) -> None:

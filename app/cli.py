@@ -319,3 +319,25 @@ def users_token(email: str, name: str) -> None:
         raise click.ClickException(f"gebruiker {email} bestaat niet")
     token, value = tokens.create_token(user, name)
     click.echo(f"Token {token.id} ({token.prefix}…) voor {user.email}:\n{value}")
+
+
+dossiers_cli = AppGroup("dossiers", help="Bibob-dossiers: termijnen en herinneringen.")
+
+
+@dossiers_cli.command("reminders")
+@click.option("--now", "now_text", default="", help="Moment als ISO-datum of -tijd (standaard: nu).")
+def dossiers_reminders(now_text: str) -> None:
+    """Herinner behandelaars aan termijnen die binnenkort verlopen of verlopen zijn (één keer per termijn; geaudit)."""
+    import datetime as dt
+
+    from app.services.dossiers import send_due_reminders
+
+    try:
+        now = dt.datetime.fromisoformat(now_text) if now_text else dt.datetime.now(dt.UTC)
+    except ValueError:
+        raise click.BadParameter("gebruik jjjj-mm-dd of jjjj-mm-ddTuu:mm", param_hint="--now") from None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    made = send_due_reminders(now)
+    db.session.commit()
+    click.echo(f"{made} herinnering(en) verstuurd.")

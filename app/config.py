@@ -28,6 +28,12 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
     "PORTFOLIO_RETENTION_DAYS": 365,  # portfolios (register triage) are deleted this long after the upload
+    # Bibob dossiers (docs/dossier.md): the periods the law leaves to the gemeente.
+    "DOSSIER_QUESTIONNAIRE_DAYS": 14,  # return the Bibob questionnaire (practice: 14 days)
+    "DOSSIER_ZIENSWIJZE_DAYS": 14,  # zienswijze (art. 33 Wet Bibob, Awb 4:8: no statutory period)
+    # Beslistermijn in weeks per Bibob context; missing = no statutory decision period (Awb 4:13: 8 weeks).
+    "DOSSIER_DECISION_WEEKS": {"beschikking_aanvraag": 8, "subsidie": 8},
+    "DOSSIER_SOON_WORKING_DAYS": 5,  # a deadline within this many working days counts as "binnenkort"
 }
 
 

@@ -2,6 +2,7 @@
 
 from app.models.account import ApiToken, Organisation, User
 from app.models.audit import AuditEntry
+from app.models.dossier import Dossier, DossierEvent, DossierLetter, DossierPerson, DossierReminder, DossierScan
 from app.models.portfolio import Portfolio, PortfolioRow
 from app.models.ruleset import RulesetArchive
 from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep, Weighing, Zienswijze
@@ -9,6 +10,12 @@ from app.models.scan import Rebuttal, Scan, ScanResult, ScanStep, Weighing, Zien
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "Dossier",
+    "DossierEvent",
+    "DossierLetter",
+    "DossierPerson",
+    "DossierReminder",
+    "DossierScan",
     "Organisation",
     "Portfolio",
     "PortfolioRow",

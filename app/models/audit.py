@@ -44,6 +44,17 @@ ACTIONS = {
     "scan_from_portfolio": "Scan gestart vanuit portfolio",
     "controle_brief": "Controlebrief gemaakt",
     "findings_saved": "Bevindingen controle verwerkt",
+    "dossier_created": "Dossier geopend",
+    "dossier_viewed": "Dossier bekeken",
+    "dossier_person_added": "Betrokkene toegevoegd aan dossier",
+    "dossier_scan_linked": "Scan gekoppeld aan dossier",
+    "dossier_event": "Gebeurtenis in dossier vastgelegd",
+    "dossier_letter": "Brief gemaakt",
+    "dossier_letter_exported": "Brief gedownload",
+    "dossier_decided": "Besluit vastgelegd",
+    "dossier_register_export": "Gegevens Bibob-register geëxporteerd",
+    "dossier_reminder": "Herinnering termijn verstuurd",
+    "dossier_figures_exported": "Stuurinformatie geëxporteerd",
 }
 
 
