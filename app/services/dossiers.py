@@ -321,7 +321,7 @@ def letter_context(dossier: Dossier, kind: str, values: dict[str, Any], on: dt.d
         "subject": dossier.decision_subject or CONTEXTS[dossier.context],
         "context_label": CONTEXTS[dossier.context],
         "received_on": dossier.received_on,
-        "values": values,
+        "v": values,
         "indicators": fired,
         "scan_label": SCANS.get(scan.scan_type, scan.scan_type) if scan else None,
         "decision": {

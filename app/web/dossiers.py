@@ -110,7 +110,7 @@ def start_page_helpers() -> dict:
 
     def start_deadlines() -> dict:
         return {
-            "items": svc.open_deadlines(current_user, own_only=True),
+            "rows": svc.open_deadlines(current_user, own_only=True),
             "reminders": svc.reminders_for(current_user),
             "labels": dl.LABELS,
             "statuses": dl.STATUS_LABELS,
