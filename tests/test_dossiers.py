@@ -316,7 +316,8 @@ def test_the_timeline_is_append_only(app, catalogue):
             conn.execute(text("UPDATE dossier_events SET kind = 'notitie'"))
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
             conn.execute(text("DELETE FROM dossier_events"))
-        assert db.session.scalars(db.select(DossierEvent)).first().kind == "dossier_aangemaakt"
+        kinds = [e.kind for e in db.session.scalars(db.select(DossierEvent).order_by(DossierEvent.id))]
+        assert kinds == ["aanvraag_ontvangen", "dossier_aangemaakt"]
 
 
 def test_reminders_run_once_per_deadline_and_show_on_the_start_page(app, runner):

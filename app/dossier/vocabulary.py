@@ -10,6 +10,7 @@ from app.rules.vocabulary import BESCHIKKING_CONTEXTS, BIBOB_CONTEXTS, NEXT_STEP
 
 EVENTS: dict[str, str] = {
     "dossier_aangemaakt": "Dossier geopend",
+    "aanvraag_ontvangen": "Aanvraag ontvangen",
     "betrokkene_toegevoegd": "Betrokkene toegevoegd",
     "scan_gekoppeld": "Scan gekoppeld",
     "vragenlijst_verzonden": "Bibob-vragenlijst verzonden",

@@ -82,7 +82,9 @@ def create(user: User, values: dict[str, Any]) -> Dossier:
     dossier = Dossier(organisation_id=user.organisation_id, officer_id=user.id, **values)
     db.session.add(dossier)
     db.session.flush()
-    _event(dossier, user, "dossier_aangemaakt", values.get("received_on") or today(), {})
+    if dossier.received_on:
+        _event(dossier, user, "aanvraag_ontvangen", dossier.received_on, {})
+    _event(dossier, user, "dossier_aangemaakt", today(), {})
     db.session.add(
         DossierPerson(dossier_id=dossier.id, name=dossier.applicant_name, role="aanvrager", kvk=dossier.applicant_kvk)
     )
