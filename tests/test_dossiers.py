@@ -344,3 +344,25 @@ def test_reminders_run_once_per_deadline_and_show_on_the_start_page(app, runner)
     assert "Terugsturen Bibob-vragenlijst" not in other.get("/").get_data(as_text=True)
     listing = client.get("/dossiers/?termijn=verlopen").get_data(as_text=True)
     assert "Z-2026-0042" in listing
+
+
+def test_a_purged_scan_leaves_the_decided_dossier_intact(app, catalogue):
+    """Retention deletes the approved scan after its period; the dossier keeps its decision (and the hash)."""
+    import datetime as dt
+
+    from app.services import retention
+
+    officer, jurist, scan_id = submitted_scan(app, catalogue)
+    weigh(jurist, scan_id)
+    jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen", "opmerkingen": "Akkoord."})
+    client = officer.client
+    dossier_id = open_dossier(client)
+    client.post(f"/dossiers/{dossier_id}/scans", data={"scan_id": scan_id})
+    decision = {"decision": "verleend", "ground": "geen_gevaar", "decided_on": "2026-11-20", "decided_by": "burg."}
+    assert client.post(f"/dossiers/{dossier_id}/besluit", data=decision).status_code == 302
+    with app.app_context():
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
+        assert retention.purge(1, now=later) == [scan_id]
+        assert db.session.get(Dossier, dossier_id).decision_answers_hash  # the evidence stays
+    page = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "na de bewaartermijn verwijderd" in page and "Verleend" in page

@@ -54,8 +54,11 @@ class Dossier(db.Model):
     decided_by: Mapped[str] = mapped_column(String(120), default="")
     decision_summary: Mapped[str] = mapped_column(Text, default="")
     decision_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    decision_scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id"), nullable=True)
-    decision_result_id: Mapped[int | None] = mapped_column(ForeignKey("scan_results.id"), nullable=True)
+    # A scan purged after its retention period leaves the dossier (the hash stays as evidence).
+    decision_scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id", ondelete="SET NULL"), nullable=True)
+    decision_result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scan_results.id", ondelete="SET NULL"), nullable=True
+    )
     decision_answers_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -86,7 +89,7 @@ class DossierScan(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), index=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
     linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -503,12 +503,14 @@ def decide(dossier: Dossier, user: User, values: dict[str, Any]) -> None:
     )
 
 
-def decision_frozen_intact(dossier: Dossier) -> bool | None:
-    """Whether the scan result the decision rests on is unchanged (None when it rests on none)."""
-    if dossier.decision_result_id is None:
+def decision_frozen_state(dossier: Dossier) -> str | None:
+    """The scan result the decision rests on: "ongewijzigd", "gewijzigd", "verwijderd" (retention) or None."""
+    if dossier.decision_answers_hash is None:
         return None
-    result = db.session.get(ScanResult, dossier.decision_result_id)
-    return result is not None and result.answers_hash == dossier.decision_answers_hash
+    result = db.session.get(ScanResult, dossier.decision_result_id) if dossier.decision_result_id else None
+    if result is None:
+        return "verwijderd"
+    return "ongewijzigd" if result.answers_hash == dossier.decision_answers_hash else "gewijzigd"
 
 
 # --- Bibob-register -------------------------------------------------------------------------------

@@ -209,7 +209,7 @@ def show(dossier_id: int):
         roles=PERSON_ROLES,
         scan_statuses=STATUSES,
         statuses=DOSSIER_STATUSES,
-        frozen_intact=svc.decision_frozen_intact(dossier),
+        frozen=svc.decision_frozen_state(dossier),
         register_allowed=access.dossier_refusal(current_user, "register", dossier) is None,
         can_edit=dossier.status == DOSSIER_OPEN,
         default_days={"vragenlijst": svc.settings().questionnaire_days, "zienswijze": svc.settings().zienswijze_days},

@@ -46,9 +46,14 @@ def upgrade() -> None:
             ["decision_recorded_by_id"], ["users.id"], name=op.f("fk_dossiers_decision_recorded_by_id_users")
         ),
         sa.ForeignKeyConstraint(
-            ["decision_result_id"], ["scan_results.id"], name=op.f("fk_dossiers_decision_result_id_scan_results")
+            ["decision_result_id"],
+            ["scan_results.id"],
+            name=op.f("fk_dossiers_decision_result_id_scan_results"),
+            ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(["decision_scan_id"], ["scans.id"], name=op.f("fk_dossiers_decision_scan_id_scans")),
+        sa.ForeignKeyConstraint(
+            ["decision_scan_id"], ["scans.id"], name=op.f("fk_dossiers_decision_scan_id_scans"), ondelete="SET NULL"
+        ),
         sa.ForeignKeyConstraint(["officer_id"], ["users.id"], name=op.f("fk_dossiers_officer_id_users")),
         sa.ForeignKeyConstraint(
             ["organisation_id"], ["organisations.id"], name=op.f("fk_dossiers_organisation_id_organisations")
@@ -135,7 +140,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["dossier_id"], ["dossiers.id"], name=op.f("fk_dossier_scans_dossier_id_dossiers"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["scan_id"], ["scans.id"], name=op.f("fk_dossier_scans_scan_id_scans")),
+        sa.ForeignKeyConstraint(
+            ["scan_id"], ["scans.id"], name=op.f("fk_dossier_scans_scan_id_scans"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dossier_scans")),
         sa.UniqueConstraint("dossier_id", "scan_id", name=op.f("uq_dossier_scans_dossier_id")),
     )
