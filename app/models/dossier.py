@@ -116,8 +116,8 @@ class DossierLetter(db.Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
-    docx: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only for a download
+    docx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
