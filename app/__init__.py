@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.auth import bp as auth_bp
     from app.web.catalogue import bp as catalogue_bp
     from app.web.controle import bp as controle_bp
+    from app.web.dossiers import bp as dossiers_bp
     from app.web.main import bp as main_bp
     from app.web.portfolios import bp as portfolios_bp
     from app.web.reports import bp as reports_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(controle_bp)
     app.register_blueprint(tokens_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(dossiers_bp)
 
 
 def register_api(app: Flask) -> None:
@@ -93,6 +95,7 @@ def register_commands(app: Flask) -> None:
         audit_cli,
         db_cli,
         demo_cli,
+        dossiers_cli,
         forms_cli,
         report_cli,
         retention_cli,
@@ -109,6 +112,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(dossiers_cli)
     app.cli.add_command(audit_cli)
 
 

@@ -358,3 +358,25 @@ def users_reset_2fa(email: str, admin_email: str) -> None:
         raise click.ClickException(f"{admin_email} is geen beheerder")
     twofactor.reset(user, by=admin)
     click.echo(f"Tweestapsverificatie van {user.email} gereset; bij de volgende inlog opnieuw instellen.")
+
+
+dossiers_cli = AppGroup("dossiers", help="Bibob-dossiers: termijnen en herinneringen.")
+
+
+@dossiers_cli.command("reminders")
+@click.option("--now", "now_text", default="", help="Moment als ISO-datum of -tijd (standaard: nu).")
+def dossiers_reminders(now_text: str) -> None:
+    """Herinner behandelaars aan termijnen die binnenkort verlopen of verlopen zijn (één keer per termijn; geaudit)."""
+    import datetime as dt
+
+    from app.services.dossiers import send_due_reminders
+
+    try:
+        now = dt.datetime.fromisoformat(now_text) if now_text else dt.datetime.now(dt.UTC)
+    except ValueError:
+        raise click.BadParameter("gebruik jjjj-mm-dd of jjjj-mm-ddTuu:mm", param_hint="--now") from None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    made = send_due_reminders(now)
+    db.session.commit()
+    click.echo(f"{made} herinnering(en) verstuurd.")

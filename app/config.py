@@ -67,6 +67,12 @@ DEFAULTS: dict[str, Any] = {
     "WEB_THREADS": 1,
     "WEB_TIMEOUT": 60,  # seconds before a stuck web worker is restarted
     "LOG_FORMAT": "json",  # "json" (one object per line, for log shipping) or "text"
+    # Bibob dossiers (docs/dossier.md): the periods the law leaves to the gemeente.
+    "DOSSIER_QUESTIONNAIRE_DAYS": 14,  # return the Bibob questionnaire (practice: 14 days)
+    "DOSSIER_ZIENSWIJZE_DAYS": 14,  # zienswijze (art. 33 Wet Bibob, Awb 4:8: no statutory period)
+    # Beslistermijn in weeks per Bibob context; missing = no statutory decision period (Awb 4:13: 8 weeks).
+    "DOSSIER_DECISION_WEEKS": {"beschikking_aanvraag": 8, "subsidie": 8},
+    "DOSSIER_SOON_WORKING_DAYS": 5,  # a deadline within this many working days counts as "binnenkort"
 }
 #: Environment variables that set the publication details, by key of DEFAULTS["PUBLICATION"].
 PUBLICATION_ENV = {

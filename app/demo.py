@@ -141,6 +141,7 @@ def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
             svc.evaluate_scan(scan, evaluator, officer)
         created += 1
     created += load_demo_portfolio(evaluator, officer)
+    load_demo_dossier(officer)  # not counted: the CLI reports scans and portfolios
     return created
 
 
@@ -154,4 +155,40 @@ def load_demo_portfolio(evaluator: Evaluator, officer: User) -> int:
     path = EXAMPLES_DIR / "horeca-register.csv"
     portfolio, _ = portfolios.start(officer, evaluator, "horeca", DEMO_PORTFOLIO, path.name, path.read_bytes())
     portfolios.run_now(portfolio)
+    return 1
+
+
+DEMO_DOSSIER = "DEMO-2026-001"
+
+
+def load_demo_dossier(officer: User) -> int:
+    """One open Bibob dossier around the first demo scan (once): a questionnaire letter out, its deadline running."""
+    import datetime as dt
+
+    from app.models import Dossier
+    from app.services import dossiers
+
+    if db.session.scalar(select(Dossier.id).where(Dossier.reference == DEMO_DOSSIER)):
+        return 0
+    scan_type, subject, _, _ = DEMO_SCANS[0]
+    scan = db.session.scalar(select(Scan).where(Scan.subject_name == subject.name))
+    today = dt.date.today()
+    dossier = dossiers.create(
+        officer,
+        {
+            "context": "beschikking_aanvraag",
+            "reference": DEMO_DOSSIER,
+            "decision_subject": "exploitatievergunning (demo)",
+            "branch": scan_type,
+            "applicant_name": subject.name,
+            "applicant_address": subject.address,
+            "applicant_kvk": subject.kvk,
+            "received_on": today - dt.timedelta(days=12),
+            "shared_with_riec": True,
+        },
+    )
+    if scan is not None:
+        dossiers.link_scan(dossier, officer, scan.id)
+    dossiers.make_letter(dossier, officer, "vragenlijst", {"on": today - dt.timedelta(days=10), "days": 14})
+    db.session.commit()
     return 1

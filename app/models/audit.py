@@ -27,6 +27,8 @@ ACTIONS = {
     "indicator_noted": "Notitie bij indicator",
     "advice_amended": "Advies aangepast",
     "approved": "Vastgesteld",
+    "weighing_saved": "Weging door de beoordelaar opgeslagen",
+    "zienswijze_recorded": "Zienswijze van de betrokkene vastgelegd",
     "returned": "Teruggestuurd",
     "new_version": "Nieuwe versie aangemaakt",
     "purged": "Verwijderd na bewaartermijn",
@@ -51,6 +53,17 @@ ACTIONS = {
     "twofactor_failed": "Tweestapsverificatie mislukt",
     "twofactor_reset": "Tweestapsverificatie gereset door beheerder",
     "recovery_code_used": "Herstelcode gebruikt",
+    "dossier_created": "Dossier geopend",
+    "dossier_viewed": "Dossier bekeken",
+    "dossier_person_added": "Betrokkene toegevoegd aan dossier",
+    "dossier_scan_linked": "Scan gekoppeld aan dossier",
+    "dossier_event": "Gebeurtenis in dossier vastgelegd",
+    "dossier_letter": "Brief gemaakt",
+    "dossier_letter_exported": "Brief gedownload",
+    "dossier_decided": "Besluit vastgelegd",
+    "dossier_register_export": "Gegevens Bibob-register geëxporteerd",
+    "dossier_reminder": "Herinnering termijn verstuurd",
+    "dossier_figures_exported": "Stuurinformatie geëxporteerd",
 }
 RESULTS = {"ok": "Gelukt", "geweigerd": "Geweigerd", "mislukt": "Mislukt"}
 

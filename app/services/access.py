@@ -11,7 +11,9 @@ from __future__ import annotations
 from sqlalchemy import Select, false, or_, select
 
 from app.db import db
-from app.models import Portfolio, Scan, User
+from app.dossier.vocabulary import REGISTER_GROUNDS
+from app.models import Dossier, Portfolio, Scan, User
+from app.models.dossier import DOSSIER_CLOSED, DOSSIER_OPEN
 from app.models.scan import (
     RIEC_VISIBLE,
     STATUS_APPROVED,
@@ -139,4 +141,55 @@ def portfolio_refusal(user: User, action: str, portfolio: Portfolio | None = Non
         return None if own else "Alleen de gemeente van dit portfolio kan dit doen."
     if action in ("view", "export", "brief"):
         return None if portfolio is not None else "Dit portfolio is niet zichtbaar."
+    return f"onbekende handeling {action}"
+
+
+class DossierNotFound(LookupError):
+    """No dossier with that id is visible to this user (404)."""
+
+
+def visible_dossiers(user: User) -> Select:
+    """Dossiers this user may see: only a gemeente's own officers (the RIEC gets aggregates only)."""
+    query = select(Dossier)
+    if user.role == "bibob_officer":
+        return query.where(Dossier.organisation_id == user.organisation_id)
+    return query.where(false())
+
+
+def dossier_for(user: User, dossier_id: int) -> Dossier:
+    """One dossier, if this user may see it; otherwise DossierNotFound."""
+    dossier = db.session.scalar(visible_dossiers(user).where(Dossier.id == dossier_id))
+    if dossier is None:
+        raise DossierNotFound(dossier_id)
+    return dossier
+
+
+def require_dossier(user: User, action: str, dossier: Dossier | None = None) -> None:
+    """Raise NotAllowed unless the user may do `action` with this (visible) dossier."""
+    reason = dossier_refusal(user, action, dossier)
+    if reason:
+        raise NotAllowed(reason)
+
+
+def dossier_refusal(user: User, action: str, dossier: Dossier | None = None) -> str | None:
+    """Why the user may not do this with a dossier, or None when allowed."""
+    if action == "create":
+        ok = user.role == "bibob_officer"
+        return None if ok else "Alleen een Bibob-coördinator van een gemeente opent een dossier."
+    if action == "figures":
+        ok = user.role in ("bibob_officer", "jurist", "tov_adviser")
+        return None if ok else "Alleen gemeenten en het RIEC zien de stuurinformatie."
+    own = dossier is not None and user.role == "bibob_officer" and dossier.organisation_id == user.organisation_id
+    if not own:
+        return "Alleen de gemeente van dit dossier kan dit doen."
+    if action == "view":
+        return None
+    if action in ("edit", "decide"):
+        return None if dossier.status == DOSSIER_OPEN else "Over dit dossier is besloten; het is bevroren."
+    if action == "register":
+        if dossier.status != DOSSIER_CLOSED:
+            return "Het Bibob-register krijgt pas gegevens na het besluit."
+        if dossier.decision_ground not in REGISTER_GROUNDS:
+            return "Alleen een besluit op grond van een gevaarsconclusie gaat naar het Bibob-register."
+        return None
     return f"onbekende handeling {action}"

@@ -1,0 +1,1 @@
+"""The Bibob dossier: pure procedure logic (deadlines, letters as documents), no database."""
