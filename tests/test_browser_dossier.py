@@ -30,14 +30,12 @@ pytestmark = pytest.mark.browser
 def served(tmp_path, password_hash, catalogue):
     """A live server plus an approved horeca scan of gemeente Voorbeeldstad; yields (base url, scan id)."""
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dossier.sqlite3'}"})
-    app.config["WTF_CSRF_ENABLED"] = False  # only for the preparing test client; the browser sends tokens anyway
     with app.app_context():
         upgrade()
         _create_accounts(password_hash)
     _, jurist, scan_id = submitted_scan(app, catalogue)
     weigh(jurist, scan_id)
     jurist.post(f"/scans/{scan_id}/beoordeling/besluit", data={"besluit": "vaststellen", "opmerkingen": "Akkoord."})
-    app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -70,7 +70,6 @@ def test_no_report_without_an_evaluation_or_a_scan(scans):
 def test_a_rule_change_after_evaluation_does_not_change_the_report(tmp_path, scratch, catalogue, password_hash):
     config = {
         "ENV_NAME": "testing",
-        "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.sqlite3'}",
         "RULES_DIR": str(scratch.rules),
         "FORMS_DIR": str(scratch.forms),
