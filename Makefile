@@ -5,9 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint check bench install clean
+.PHONY: run test lint check bench install frontend clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	bash scripts/system-deps.sh
@@ -18,15 +19,20 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 install: $(STAMP)
 
-## Start the service on http://127.0.0.1:5000 (embedded SQLite, demo data).
-run: $(STAMP)
+## NL Design System CSS and axe-core from npm (pinned in package-lock.json), copied into static/vendor/.
+frontend:
+	bash scripts/frontend-deps.sh
+
+## Start the service on http://127.0.0.1:$(PORT) (embedded SQLite, demo data). `make run PORT=8000` for another port.
+run: $(STAMP) frontend
 	$(BIN)/flask rules check
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in as bibob@voorbeeldstad.demo (gemeente), jurist@riec.demo (jurist) or tov@riec.demo (TOV); demo password: demo-wachtwoord-123"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Install and run the whole test suite on SQLite, then again on PostgreSQL (also what CI runs).
-test: $(STAMP)
+test: $(STAMP) frontend
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/flask rules check
 	bash scripts/browser-deps.sh || echo "NOTE: Chromium could not be installed; the browser test will be skipped"
@@ -42,4 +48,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/portfolio_bench.py
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache node_modules static/vendor

@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_filters(app)
+    register_theme(app)
     return app
 
 
@@ -64,6 +65,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolios_bp)
     app.register_blueprint(controle_bp)
     app.register_blueprint(tokens_bp)
+
+
+def register_theme(app: Flask) -> None:
+    from app.web.theme import init_theme
+
+    init_theme(app)
 
 
 def register_api(app: Flask) -> None:

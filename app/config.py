@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,16 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
     "PORTFOLIO_RETENTION_DAYS": 365,  # portfolios (register triage) are deleted this long after the upload
+    # Look per organisation (NL Design System tokens; see app/web/theme.py): colours as #rrggbb, a logo in
+    # static/themes/. Keyed by organisation name; "default" for the rest. BIBOB_THEMES_FILE (JSON) replaces it.
+    "THEMES": {
+        "Gemeente Voorbeeldstad (demo)": {
+            "primary": "#00593f",
+            "primary_hover": "#003d2b",
+            "header": "#00593f",
+            "logo": "voorbeeldstad.svg",
+        },
+    },
 }
 
 
@@ -42,6 +53,8 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     for key in ("RULES_DIR", "FORMS_DIR"):
         if env.get(f"BIBOB_{key}"):
             app.config[key] = env[f"BIBOB_{key}"]
+    if env.get("BIBOB_THEMES_FILE"):
+        app.config["THEMES"] = json.loads(Path(env["BIBOB_THEMES_FILE"]).read_text(encoding="utf-8"))
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
     app.config.update(overrides or {})

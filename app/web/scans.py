@@ -126,6 +126,7 @@ def step(scan_id: int, step_id: str):
         step=step,
         index=index,
         questions=_render_questions(questionnaire, step, saved),
+        done_steps={s.step_id for s in scan.steps},
         **field_context(values, errors),
     ), (422 if errors else 200)
 
@@ -137,6 +138,10 @@ def _neighbour(questionnaire, step, action: str | None) -> str | None:
         return ids[max(ids.index(step.id) - 1, 0)]
     if action == "overzicht":
         return None
+    if action and action.startswith("naar:"):  # a jump via the step list: saved like any other move
+        wanted = action.removeprefix("naar:")
+        if wanted in {s.id for s in questionnaire.steps}:
+            return wanted
     return questionnaire.step_after(step.id)
 
 

@@ -12,6 +12,9 @@ OPEN_ENDPOINTS = {
     "auth.login",
     "static",
     "main.health",
+    "main.theme_css_view",
+    "main.favicon",
+    "main.accessibility",
     "catalogue.index",
     "catalogue.register",
     "catalogue.register_json",
@@ -47,6 +50,6 @@ def init_security(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
-        if request.endpoint != "static":
+        if request.endpoint not in ("static", "main.theme_css_view"):
             response.headers["Cache-Control"] = "no-store"
         return response
