@@ -69,7 +69,7 @@ def main() -> None:
                 for q in questionnaire.questions.values():
                     if q.shown(answers) and (value := sparse_answer(q, rnd)) is not None:
                         answers[q.id] = value
-                subject = [name, f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad", f"{90000000 + i}"]
+                subject = [f"{name} (fictief)", f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad", f"{90000000 + i}"]
                 writer.writerow(subject + [write_cell(c.question, answers.get(c.name)) for c in columns[3:]])
         print(f"written: {path}")
 

@@ -112,7 +112,7 @@ def show(portfolio_id: int):
         total=total,
         f=f,
         page_size=svc.PAGE_SIZE,
-        charts=svc.charts(portfolio, titles),
+        charts=svc.charts(portfolio, titles, f),
         titles=titles,
         levels=LEVELS,
         outcomes=OUTCOMES,
