@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from app.db import db
 from app.models import Portfolio, Scan, User
 from app.models.scan import (
