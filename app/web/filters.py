@@ -33,7 +33,52 @@ def niveau(level: str | None) -> str:
     return LEVELS.get(level or "", level or "").lower()
 
 
+#: Dutch names of the detail keys of audit entries; values that are ids of a vocabulary are shown as words.
+DETAIL_LABELS = {
+    "result_id": "uitslag nr.",
+    "scan_type": "scan",
+    "level": "risiconiveau",
+    "evaluated": "beoordeeld",
+    "portfolio": "portfolio",
+    "rows": "rijen",
+    "row": "rij",
+    "indicator": "indicator",
+    "shared": "gedeeld",
+    "format": "formaat",
+    "parent_id": "vorige versie",
+    "reason": "reden",
+    "via": "via",
+    "token_id": "token",
+    "retention_days": "bewaartermijn (dagen)",
+    "step": "stap",
+    "role": "rol",
+    "questions": "vragen",
+    "new_user_id": "nieuwe gebruiker",
+}
+
+
+def audit_details(detail: dict | None) -> str:
+    """An audit entry's details in Dutch words ("risiconiveau: zeer hoog"), never raw ids like level=zeer_hoog."""
+    from app.rules.vocabulary import SCANS
+
+    parts = []
+    for key, value in sorted((detail or {}).items()):
+        if key == "level":
+            value = niveau(value)
+        elif key == "scan_type":
+            value = SCANS.get(value, value)
+        elif isinstance(value, bool):
+            value = "ja" if value else "nee"
+        elif isinstance(value, int):
+            value = getal(value)
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' '))}: {value}")
+    return "; ".join(parts)
+
+
 def init_filters(app: Flask) -> None:
+    app.add_template_filter(audit_details)
     app.add_template_filter(datumtijd)
     app.add_template_filter(getal)
     app.add_template_filter(niveau)
