@@ -109,6 +109,8 @@ def step(scan_id: int, step_id: str):
         typed, errors, raw = parse_step(step, request.form)
         if not errors:
             kept, errors = svc.check_step(questionnaire, step, typed, saved)
+        if errors and _leaving_early(request.form.get("actie")) and _only_missing(errors):
+            errors = {}  # going back or elsewhere: keep what was typed; the overview lists what is still missing
         if not errors:
             target = _neighbour(questionnaire, step, request.form.get("actie"))
             svc.save_step(scan, step, kept, target, current_user)
@@ -129,6 +131,16 @@ def step(scan_id: int, step_id: str):
         done_steps={s.step_id for s in scan.steps},
         **field_context(values, errors),
     ), (422 if errors else 200)
+
+
+def _leaving_early(action: str | None) -> bool:
+    """A move other than "Volgende stap": back, to the overview, or a jump via the step list."""
+    return action in ("vorige", "overzicht") or bool(action and action.startswith("naar:"))
+
+
+def _only_missing(errors: dict[str, list[str]]) -> bool:
+    """True when every error is a required answer not given yet (nothing typed is unreadable)."""
+    return all(messages == [svc.REQUIRED] for messages in errors.values())
 
 
 def _neighbour(questionnaire, step, action: str | None) -> str | None:
