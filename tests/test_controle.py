@@ -71,7 +71,8 @@ def test_portfolio_selection_brief_holds_only_the_chosen_locations(app, client):
     assert "Café Rustig (fictief)" not in flat
     assert "Portfolio 'Test': 2 van 3 locaties" in flat
     assert "ALG-008" in flat and "Openbaar Ministerie" in flat
-    assert client.get(f"/portfolio/{portfolio_id}/controlebrief").status_code == 403  # nothing chosen
+    nothing = client.get(f"/portfolio/{portfolio_id}/controlebrief")  # nothing chosen: back, with the reason
+    assert nothing.status_code == 302 and nothing.headers["Location"].endswith(f"/portfolio/{portfolio_id}#selectie")
     html = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen}).get_data(as_text=True)
     assert "2 locaties" in html
 

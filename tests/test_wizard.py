@@ -67,7 +67,7 @@ def test_conditional_questions(scans):
     assert "doorverhuur_voertuigen" in scans.client.get(f"/scans/{scan_id}/stap/schouw").get_data(as_text=True)
     horeca = scans.start("horeca")
     page = scans.client.get(f"/scans/{horeca}/stap/aanvraag").get_data(as_text=True)
-    assert "Alleen invullen als: Gaat het om de overname van een bestaande zaak? is ja." in page
+    assert "Alleen invullen als u bij “Gaat het om de overname van een bestaande zaak?” ja kiest." in page
     scans.post_step(horeca, "aanvraag", REQUIRED["horeca"] | {"overname": False, "overnamesom": "50000"})
     summary = scans.client.get(f"/scans/{horeca}/overzicht").get_data(as_text=True)
     assert "Overnamesom" not in summary  # hidden by its condition, so not kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.forms.model import ANSWER_SOURCES
 from app.rules.catalogue import Catalogue
 from app.rules.vocabulary import BIBOB_GROUNDS, CATEGORIES, LEVELS, NEXT_STEPS, OUTCOMES, PARTNERS, SCANS, STATUSES
 
@@ -82,12 +83,31 @@ def _indicator(rule, catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
+#: What only the publishing organisation can say; `ALGORITMEREGISTER` in the settings overrides each field.
+PUBLISHER_DEFAULTS = {
+    "organisatie": "De gemeente die de scan gebruikt; het RIEC beheert de indicatoren en beoordeelt de adviezen.",
+    "contact": "Functioneel beheerder Bibob van de gemeente (in te vullen bij publicatie).",
+    "dpia": (
+        "Verplicht vóór ingebruikname (AVG art. 35: verwerking van strafrechtelijke gegevens, art. 10); "
+        "nog niet uitgevoerd voor deze installatie."
+    ),
+    "iama": "Aanbevolen (Impact Assessment Mensenrechten en Algoritmes); nog niet uitgevoerd.",
+    "ingangsdatum": "Nog niet in gebruik genomen (in ontwikkeling).",
+    "bezwaar_en_klacht": (
+        "Een advies uit de scan is geen besluit. Bezwaar en beroep richten zich tegen het besluit van het "
+        "bestuursorgaan (Algemene wet bestuursrecht); een klacht over de behandeling gaat naar de gemeente en "
+        "daarna naar de Nationale ombudsman. Inzage in persoonsgegevens: AVG art. 15, met de beperkingen van "
+        "art. 28 Wet Bibob."
+    ),
+}
+
+
+def algoritmeregister(catalogue: Catalogue, publisher: dict[str, str] | None = None) -> dict[str, Any]:
     """A description in the spirit of the national Algoritmeregister: purpose, basis, data, people, version."""
     bases = sorted({catalogue.legal_bases[b]["title"] for r in catalogue.rules.values() for b in r.legal_basis})
     return {
         "naam": "Bibob-risicoscan",
-        "type": "Regelgebaseerd (beslisregels in openbare bestanden, uitgevoerd door de durable-rules engine)",
+        "type": "Regelgebaseerd: vaste, openbare beslisregels met een weging per indicator; geen zelflerend model",
         "status": "In ontwikkeling",
         "doel_en_impact": PURPOSE,
         "wettelijke_basis": ["Wet bevordering integriteitsbeoordelingen door het openbaar bestuur (Wet Bibob)", *bases],
@@ -97,6 +117,7 @@ def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
             {
                 "scan": SCANS[scan],
                 "bronnen": sorted({q.source for q in questionnaire.questions.values()}),
+                "bronnen_omschrijving": sorted({ANSWER_SOURCES[q.source] for q in questionnaire.questions.values()}),
                 "vragen_die_meewegen": sorted(
                     {q.label for r in catalogue.rules_for(scan) for q in _questions_of(r, questionnaire)}
                 ),
@@ -105,6 +126,7 @@ def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
         ],
         "versies": {SCANS[s]: catalogue.version(s) for s in SCANS},
         "aantal_actieve_indicatoren": {SCANS[s]: len(catalogue.rules_for(s)) for s in SCANS},
+        **(PUBLISHER_DEFAULTS | (publisher or {})),
         "risicobeheer": (
             "Elke indicator heeft eigen testgevallen die bij elke wijziging met de echte engine worden gedraaid; "
             "elk advies bewaart de versie van de regels en kan daarmee exact worden herhaald; inzage en export "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from app.extensions import catalogue
 from app.services import transparency
@@ -17,9 +17,14 @@ def index():
 
 @bp.get("/algoritmeregister")
 def register():
-    return render_template("catalogue/register.html", entry=transparency.algoritmeregister(catalogue.load()))
+    return render_template("catalogue/register.html", entry=_register())
 
 
 @bp.get("/algoritmeregister.json")
 def register_json():
-    return transparency.algoritmeregister(catalogue.load())
+    return _register()
+
+
+def _register() -> dict:
+    """The register entry, with what the publishing organisation set in the settings (ALGORITMEREGISTER)."""
+    return transparency.algoritmeregister(catalogue.load(), current_app.config.get("ALGORITMEREGISTER"))

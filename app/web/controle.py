@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.extensions import catalogue
@@ -60,6 +60,10 @@ def _portfolio_brief(portfolio_id: int):
 
 @bp.get("/portfolio/<int:portfolio_id>/controlebrief")
 def portfolio_brief(portfolio_id: int):
+    if not request.args.getlist("rij"):  # nothing chosen: back to the ranking with the reason, not a 403
+        portfolio_or_abort(portfolio_id, "brief")
+        flash("Kies in de rangschikking een of meer locaties voor de controlebrief.", "waarschuwing")
+        return redirect(url_for("portfolios.show", portfolio_id=portfolio_id) + "#selectie")
     portfolio, rows, brief = _portfolio_brief(portfolio_id)
     links = {
         "back": url_for("portfolios.show", portfolio_id=portfolio.id),

@@ -61,7 +61,15 @@ def index():
         statuses=STATUSES,
         levels=LEVELS,
         page_size=svc.PAGE_SIZE,
+        step_no=_step_number,
     )
+
+
+def _step_number(scan) -> str:
+    """"3 van 8": where a draft resumes, for the scan list."""
+    steps = [s.id for s in catalogue.load().questionnaires[scan.scan_type].steps]
+    number = steps.index(scan.current_step) + 1 if scan.current_step in steps else 1
+    return f"{number} van {len(steps)}"
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
@@ -157,6 +165,16 @@ def _neighbour(questionnaire, step, action: str | None) -> str | None:
     return questionnaire.step_after(step.id)
 
 
+def _condition(leaf, questionnaire) -> str:
+    """When to answer a conditional question, in plain Dutch: 'u bij “Overname?” ja kiest'."""
+    question = questionnaire.question(leaf.question)
+    values = leaf.value if isinstance(leaf.value, tuple | list) else (leaf.value,)
+    if leaf.op in ("equals", "in") and question.type in ("ja_nee", "keuze"):
+        shown = [("ja" if v else "nee") if isinstance(v, bool) else question.option_label(v) for v in values]
+        return f"u bij “{question.label}” {' of '.join(shown)} kiest"
+    return describe(leaf, questionnaire.label_of)
+
+
 def _render_questions(questionnaire, step, saved):
     """The step's questions with their show_if state: hidden by earlier steps, or conditional in this step."""
     own = {q.id for q in step.questions}
@@ -168,7 +186,7 @@ def _render_questions(questionnaire, step, saved):
             if not refs_here and not q.shown(saved):
                 continue  # decided by earlier steps: not applicable
             if refs_here:
-                condition_text = " en ".join(describe(leaf, questionnaire.label_of) for leaf in leaves(q.show_if))
+                condition_text = " en ".join(_condition(leaf, questionnaire) for leaf in leaves(q.show_if))
         rendered.append({"q": q, "condition": condition_text})
     return rendered
 
