@@ -77,7 +77,17 @@ def audit_details(detail: dict | None) -> str:
     return "; ".join(parts)
 
 
+def zin(text: str) -> str:
+    """A message as a sentence: capital first letter, closing full stop ("waarde moet …" → "Waarde moet ….")."""
+    text = (text or "").strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
 def init_filters(app: Flask) -> None:
+    app.add_template_filter(zin)
     app.add_template_filter(audit_details)
     app.add_template_filter(datumtijd)
     app.add_template_filter(getal)

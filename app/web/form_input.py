@@ -50,6 +50,8 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     if q.type == "getal":
         number = parse_whole_number(text)
         if number is None:
+            if parse_amount(text) is not None:  # "2,5": a number, but not a whole one
+                return None, "Vul een geheel getal in, zonder komma of decimalen.", text
             return None, "Vul een geheel getal in, zonder letters.", text
         return number, None, text
     if q.type == "bedrag":

@@ -115,8 +115,9 @@ def step(scan_id: int, step_id: str):
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         typed, errors, raw = parse_step(step, request.form)
-        if not errors:
-            kept, errors = svc.check_step(questionnaire, step, typed, saved)
+        kept, checked = svc.check_step(questionnaire, step, typed, saved)
+        # All errors in one round: unreadable values and, for the other questions, what validation found.
+        errors = errors | {qid: msgs for qid, msgs in checked.items() if qid not in errors}
         if errors and _leaving_early(request.form.get("actie")) and _only_missing(errors):
             errors = {}  # going back or elsewhere: keep what was typed; the overview lists what is still missing
         if not errors:
