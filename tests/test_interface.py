@@ -143,3 +143,11 @@ def test_audit_details_are_dutch_words(app, catalogue):
     login(admin, "admin")
     page = admin.get("/audit").get_data(as_text=True)
     assert "uitslag nr.: " in page and "result_id=" not in page and "zeer_hoog" not in page
+
+
+def test_geen_cannot_be_ticked_together_with_another_choice(scans):
+    scan_id = scans.start("horeca")
+    response = scans.post_step(scan_id, "antecedenten", {"antecedenten_ernstig": ["geen", "opiumwet"]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Kies “Geen” óf een of meer andere antwoorden" in page
+    assert 'value="opiumwet" checked' in page  # what was ticked stays ticked
