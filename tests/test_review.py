@@ -130,7 +130,7 @@ def test_rebuttal_needs_a_reason_and_what_if_shows_its_effect(app, catalogue):
     )
     assert "Vastgesteld" in text and "Akkoord na zienswijze." in text and "Voorschriften volstaan." in text
     assert "Weerlegd door de jurist: Zienswijze: stukken alsnog correct aangeleverd." in text
-    assert "zonder de weerlegde indicatoren ALG-013" in text and "Vastgesteld door Jurist op" in text
+    assert "zonder de weerlegde indicator ALG-013" in text and "Vastgesteld door Jurist op" in text
 
 
 def test_report_view_and_pdf_export_each_leave_exactly_one_audit_entry(app, catalogue):
