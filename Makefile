@@ -5,9 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run dev test lint check bench install clean
+.PHONY: run dev test lint check bench install frontend clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	bash scripts/system-deps.sh
@@ -18,19 +19,24 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 install: $(STAMP)
 
-## Start the service on http://127.0.0.1:$${PORT:-5000}: gunicorn and a job worker (embedded SQLite, demo data).
-run: $(STAMP)
-	bash scripts/run.sh
+## NL Design System CSS and axe-core from npm (pinned in package-lock.json), copied into static/vendor/.
+frontend:
+	bash scripts/frontend-deps.sh
+
+## Start the service on http://127.0.0.1:$(PORT): gunicorn and a job worker (embedded SQLite, demo data).
+## `make run PORT=8000` for another port.
+run: $(STAMP) frontend
+	PORT=$(PORT) bash scripts/run.sh
 
 ## Development server with reload (not for production).
-dev: $(STAMP)
+dev: $(STAMP) frontend
 	$(BIN)/flask rules check
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000} --debug
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --debug
 
 ## Install and run the whole test suite on SQLite, then again on PostgreSQL (also what CI runs).
-test: $(STAMP)
+test: $(STAMP) frontend
 	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/flask rules check
 	bash scripts/browser-deps.sh || echo "NOTE: Chromium could not be installed; the browser test will be skipped"
@@ -51,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/jobs_bench.py
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache node_modules static/vendor

@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_operations(app)
     register_filters(app)
+    register_theme(app)
     return app
 
 
@@ -76,6 +77,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tokens_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dossiers_bp)
+
+
+def register_theme(app: Flask) -> None:
+    from app.web.theme import init_theme
+
+    init_theme(app)
 
 
 def register_api(app: Flask) -> None:

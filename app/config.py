@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -30,6 +31,16 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "RETENTION_DAYS": 5 * 365,  # closed (vastgesteld) scans are deleted this long after the decision
     "PORTFOLIO_RETENTION_DAYS": 365,  # portfolios (register triage) are deleted this long after the upload
+    # Look per organisation (NL Design System tokens; see app/web/theme.py): colours as #rrggbb, a logo in
+    # static/themes/. Keyed by organisation name; "default" for the rest. BIBOB_THEMES_FILE (JSON) replaces it.
+    "THEMES": {
+        "Gemeente Voorbeeldstad (demo)": {
+            "primary": "#00593f",
+            "primary_hover": "#003d2b",
+            "header": "#00593f",
+            "logo": "voorbeeldstad.svg",
+        },
+    },
     # The installation's own details for the Algoritmeregister entry and the processing record
     # (environment: BIBOB_ORGANISATIE, BIBOB_CONTACT_EMAIL, ...; see docs/privacy.md).
     "PUBLICATION": {
@@ -125,6 +136,8 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     if env.get("BIBOB_RATELIMIT_STORAGE"):  # e.g. redis://host:6379/0 when several processes serve the app
         app.config["RATELIMIT_STORAGE_URI"] = env["BIBOB_RATELIMIT_STORAGE"]
     app.config.update(env_settings(env))
+    if env.get("BIBOB_THEMES_FILE"):
+        app.config["THEMES"] = json.loads(Path(env["BIBOB_THEMES_FILE"]).read_text(encoding="utf-8"))
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(env["DATABASE_URL"])
     overrides = dict(overrides or {})

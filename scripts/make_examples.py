@@ -71,7 +71,7 @@ def main() -> None:
                         continue  # a register holds open and own data only (forms/_kanalen.yaml)
                     if q.shown(answers) and (value := sparse_answer(q, rnd)) is not None:
                         answers[q.id] = value
-                subject = [name, f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad", f"{90000000 + i}"]
+                subject = [f"{name} (fictief)", f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad", f"{90000000 + i}"]
                 writer.writerow(subject + [write_cell(c.question, answers.get(c.name)) for c in columns[3:]])
         print(f"written: {path}")
 

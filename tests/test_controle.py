@@ -122,7 +122,7 @@ def test_bad_findings_are_refused_and_nothing_is_saved(app, scans):
         f"/scans/{scan_id}/bevindingen", data={"drugs_signalen": "ja", "online_vindbaarheid": "heel_goed"}
     )
     assert response.status_code == 422
-    assert "kies een van de opties" in response.get_data(as_text=True)
+    assert "Kies een van de opties." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Scan, scan_id).answers() == saved_before
 

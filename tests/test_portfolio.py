@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -228,9 +229,20 @@ def test_overview_shows_both_charts_without_javascript(app, client):
     login(client, "officer")
     portfolio_id = uploaded(client, register_csv(GOOD))
     page = client.get(f"/portfolio/{portfolio_id}").get_data(as_text=True)
-    assert "<script" not in page
+    assert page.count("<script") == 1 and 'src="/static/app.js" defer' in page  # an optional enhancement only
     assert 'aria-label="Laag: ' in page and "Hoog: 1" in page
     assert "Meest voorkomende indicatoren" in page and 'class="bar bar-indicator"' in page
+    for svg in re.findall(r"<svg.*?</svg>", page, flags=re.S):
+        assert "<a " not in svg  # links live outside the image, in the data table
+    assert "<summary>Cijfers als tabel" in page
+
+
+def test_charts_follow_the_filter(app, client):
+    login(client, "officer")
+    portfolio_id = uploaded(client, register_csv(GOOD))
+    page = client.get(f"/portfolio/{portfolio_id}?niveau=hoog").get_data(as_text=True)
+    assert "(1 beoordeelde rij, volgens het filter)" in page
+    assert 'aria-label="Laag: 0; Verhoogd: 0; Hoog: 1; Zeer hoog: 0"' in page
 
 
 def test_export_csv_and_xlsx_in_rank_order_and_reuploadable(app, client):

@@ -152,7 +152,7 @@ def test_rebuttal_needs_a_reason_and_what_if_shows_its_effect(app, catalogue):
     assert "Vastgesteld" in text and "Akkoord na zienswijze." in text and "Voorschriften volstaan." in text
     assert "Weerlegd door de jurist: Zienswijze: stukken alsnog correct aangeleverd." in text
     flat = " ".join(text.split())
-    assert "zonder de weerlegde indicatoren ALG-013" in flat and "Vastgesteld door Jurist op" in flat
+    assert "zonder de weerlegde indicator ALG-013" in flat and "Vastgesteld door Jurist op" in flat
 
 
 def test_report_view_and_pdf_export_each_leave_exactly_one_audit_entry(app, catalogue):

@@ -67,7 +67,7 @@ def test_conditional_questions(scans):
     assert "doorverhuur_voertuigen" in scans.client.get(f"/scans/{scan_id}/stap/schouw").get_data(as_text=True)
     horeca = scans.start("horeca")
     page = scans.client.get(f"/scans/{horeca}/stap/aanvraag").get_data(as_text=True)
-    assert "Alleen invullen als: Gaat het om de overname van een bestaande zaak? is ja." in page
+    assert "Alleen invullen als u bij “Gaat het om de overname van een bestaande zaak?” ja kiest." in page
     scans.post_step(horeca, "aanvraag", REQUIRED["horeca"] | {"overname": False, "overnamesom": "50000"})
     summary = scans.client.get(f"/scans/{horeca}/overzicht").get_data(as_text=True)
     assert "Overnamesom" not in summary  # hidden by its condition, so not kept
@@ -80,11 +80,12 @@ def test_invalid_input_is_kept_and_explained(scans):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'role="alert"' in page and "Er zijn 2 fouten gevonden" in page
+    # All errors in one round: the two unreadable values and the out-of-range percentage.
+    assert 'role="alert"' in page and "Er zijn 3 fouten gevonden" in page and "Waarde moet tussen 0 en 100" in page
     assert "Vul een geheel getal in, zonder letters." in page and 'value="veel"' in page
     assert 'aria-invalid="true"' in page and 'aria-describedby="zitplaatsen-fout"' in page
     response = scans.post_step(scan_id, "exploitatie", {"contant_aandeel_pct": "150"})
-    assert "waarde moet tussen 0 en 100 liggen" in response.get_data(as_text=True)
+    assert "Waarde moet tussen 0 en 100 liggen." in response.get_data(as_text=True)
     missing = scans.post_step(scan_id, "aanvraag", {"inrichting_type": "restaurant"})
     assert missing.status_code == 422 and "Dit veld is verplicht." in missing.get_data(as_text=True)
 
@@ -104,11 +105,11 @@ def test_bad_requests_never_give_a_500(scans):
     ok = scans.post_step(scan_id, "aanvraag", REQUIRED["horeca"] | {"onbekend_veld": "x", "<script>": "y"})
     assert ok.status_code == 302
     too_long = scans.post_step(scan_id, "schouw", {"schouw_opmerkingen": "x" * 4001})
-    assert too_long.status_code == 422 and "hoogstens 4000 tekens" in too_long.get_data(as_text=True)
+    assert too_long.status_code == 422 and "Hoogstens 4000 tekens" in too_long.get_data(as_text=True)
     wrong = scans.post_step(
         scan_id, "financiering", {"financieringsbronnen": ["goudstaven"], "herkomst_vermogen_aangetoond": "misschien"}
     )
-    assert wrong.status_code == 422 and "kies uit de opties" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "Kies uit de opties." in wrong.get_data(as_text=True)
     bad_type = scans.client.post("/scans/nieuw", data={"scan_type": "casino", "subject_name": ""})
     assert bad_type.status_code == 422 and "Kies een type scan." in bad_type.get_data(as_text=True)
     persons = scans.post_step(scan_id, "betrokkenen", {"betrokken_personen-0-naam": "J. Jansen (fictief)"})

@@ -82,4 +82,10 @@ def html_to_pdf(html: str) -> bytes:
     """PDF bytes of a page made for print, with the report stylesheet and only our own static files."""
     stylesheet = _stylesheet((STATIC_DIR / REPORT_CSS).stat().st_mtime_ns)
     document = HTML(string=html, base_url=PDF_BASE, url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf(stylesheets=[stylesheet], font_config=_font_config()) or b""
+    # PDF/UA-1: tagged (structure tree, MarkInfo), with the document language and title (from <html lang>, <title>).
+    pdf = document.write_pdf(stylesheets=[stylesheet], font_config=_font_config(), pdf_variant=PDF_VARIANT)
+    return pdf or b""
+
+
+#: Accessible PDF: WeasyPrint tags the structure and writes the PDF/UA identification.
+PDF_VARIANT = "pdf/ua-1"

@@ -193,3 +193,33 @@ def dossier_refusal(user: User, action: str, dossier: Dossier | None = None) -> 
             return "Alleen een besluit op grond van een gevaarsconclusie gaat naar het Bibob-register."
         return None
     return f"onbekende handeling {action}"
+
+
+def may(user: User, action: str, scan: Scan | None = None) -> bool:
+    """True when `refusal` has no objection: pages use it to offer only what leads somewhere (no 403)."""
+    return refusal(user, action, scan) is None
+
+
+def areas(user: User) -> set[str]:
+    """The parts of the application this user's role works in; the menu and the start page show only these.
+
+    Derived from the same rules as the checks above, so a menu item never leads to a 403.
+    """
+    found: set[str] = set()
+    if user.role in ("bibob_officer", "jurist", "tov_adviser"):
+        found.add("scans")
+    if may(user, "create"):
+        found.add("new_scan")
+    if user.role in ("bibob_officer", "tov_adviser"):
+        found.add("portfolios")
+    if portfolio_refusal(user, "upload") is None:
+        found.add("upload")
+    if user.role == "jurist":
+        found.add("review_queue")
+    if may(user, "audit"):
+        found.add("audit")
+    if user.role == "bibob_officer":
+        found.add("dossiers")
+    if user.role in ("bibob_officer", "jurist", "tov_adviser"):
+        found.add("figures")
+    return found

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -501,9 +502,14 @@ def list_portfolios(user: User) -> list[Portfolio]:
 TOP_INDICATORS = 10
 
 
-def charts(portfolio: Portfolio, titles: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """Data of the two overview charts: rows per risk level, and the most frequent indicators (bar lengths 0–100)."""
-    counts = portfolio.level_counts
+def charts(portfolio: Portfolio, titles: dict[str, str], f: RowFilter | None = None) -> dict[str, Any]:
+    """Data of the two overview charts: rows per risk level, and the most frequent indicators (bar lengths 0–100).
+
+    With a filter the charts count only the matching rows, so they tell the same story as the table.
+    """
+    counts, indicator_totals = portfolio.level_counts, portfolio.indicator_counts
+    if f is not None and f.args():
+        counts, indicator_totals = _filtered_counts(portfolio, f)
     most = max(counts.values(), default=0) or 1
     total = sum(counts.values()) or 1
     levels = [
@@ -516,7 +522,7 @@ def charts(portfolio: Portfolio, titles: dict[str, str]) -> dict[str, list[dict[
         }
         for level, label in LEVELS.items()
     ]
-    top = list(portfolio.indicator_counts.items())[:TOP_INDICATORS]
+    top = list(indicator_totals.items())[:TOP_INDICATORS]
     highest = top[0][1] if top else 1
     indicators = [
         {
@@ -528,4 +534,14 @@ def charts(portfolio: Portfolio, titles: dict[str, str]) -> dict[str, list[dict[
         }
         for i, n in top
     ]
-    return {"levels": levels, "indicators": indicators}
+    return {"levels": levels, "indicators": indicators, "rows": sum(counts.values())}
+
+
+def _filtered_counts(portfolio: Portfolio, f: RowFilter) -> tuple[dict[str, int], dict[str, int]]:
+    """Rows per level and per indicator (most frequent first) among the rows matching the filter."""
+    matching = _rows_query(portfolio, f).order_by(None).subquery()
+    levels = dict(db.session.execute(select(matching.c.level, func.count()).group_by(matching.c.level)).all())
+    per_indicator: Counter[str] = Counter()
+    for fired in db.session.scalars(select(matching.c.fired)):
+        per_indicator.update(fired or [])
+    return levels, dict(per_indicator.most_common())

@@ -265,3 +265,31 @@ def contestation(result: ScanResult) -> dict[str, Any] | None:
     """Side by side: the result as evaluated and without the rebutted indicators (None if none rebutted)."""
     rebutted = {i for i, r in rebuttals(result).items() if r.rebutted}
     return what_if(result.snapshot, rebutted) if rebutted else None
+
+
+def save_typed(scan: Scan, user: User, judgements: dict[str, dict[str, Any]], advice: str, remarks: str) -> dict:
+    """Save everything the jurist typed on the review page, whichever button was pressed.
+
+    `judgements` maps indicator id to {"rebutted", "reason", "note"}. Only what changed is saved
+    (each with its audit entry). Returns {indicator id: Dutch message} for judgements that could
+    not be saved; everything else is saved regardless, so no typed text is lost.
+    """
+    stored = rebuttals(scan.latest_result)
+    problems: dict[str, str] = {}
+    for indicator_id, typed in judgements.items():
+        row = stored.get(indicator_id)
+        before = (bool(row and row.rebutted), row.reason if row else "", row.note if row else "")
+        now = (typed["rebutted"], typed["reason"].strip(), typed["note"].strip())
+        if now == before or (not row and now == (False, "", "")):
+            continue
+        try:
+            judge_indicator(scan, user, indicator_id, *now)
+        except ReviewError as err:
+            problems[indicator_id] = str(err)
+    if advice.strip()[:MAX_TEXT] != (scan.amended_advice or ""):
+        amend_advice(scan, user, advice)
+    if remarks.strip()[:MAX_TEXT] != (scan.review_remarks or ""):
+        start_review(scan, user)
+        scan.review_remarks = remarks.strip()[:MAX_TEXT]  # a draft until "Vaststellen" or "Terugsturen"
+        db.session.commit()
+    return problems

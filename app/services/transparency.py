@@ -138,7 +138,7 @@ def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
     bases = sorted({catalogue.legal_bases[b]["title"] for r in catalogue.rules.values() for b in r.legal_basis})
     return {
         "naam": "Bibob-risicoscan",
-        "type": "Regelgebaseerd (beslisregels in openbare bestanden, uitgevoerd door de durable-rules engine)",
+        "type": "Regelgebaseerd: vaste, openbare beslisregels met een weging per indicator; geen zelflerend model",
         "status": "In ontwikkeling",
         "doel_en_impact": PURPOSE,
         "wettelijke_basis": ["Wet bevordering integriteitsbeoordelingen door het openbaar bestuur (Wet Bibob)", *bases],

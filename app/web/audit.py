@@ -14,7 +14,7 @@ from app.services import access, audit
 from app.services.exports import csv_bytes
 from app.web.errors import Refused
 from app.web.files import attachment
-from app.web.filters import iso_moment
+from app.web.filters import audit_details, iso_moment
 from app.web.guards import scan_or_abort
 
 bp = Blueprint("audit", __name__)
@@ -44,7 +44,7 @@ def _csv(entries: list[AuditEntry], filename: str) -> Response:
             e.user_email,
             ACTIONS.get(e.action, e.action),
             e.scan_id or "",
-            ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items())),
+            audit_details(e.detail),
             e.object,
             RESULTS.get(e.result, e.result),
             e.origin,

@@ -33,6 +33,77 @@ def datum(value: dt.date | None) -> str:
     return value.strftime("%d-%m-%Y") if value else ""
 
 
+def getal(value: int | float | None) -> str:
+    """A count in Dutch notation with a thousands separator: 8000 → 8.000."""
+    if value is None:
+        return ""
+    return f"{value:,}".replace(",", ".")
+
+
+def niveau(level: str | None) -> str:
+    """A risk level id as Dutch words (zeer_hoog → zeer hoog): raw values never reach a page."""
+    from app.rules.vocabulary import LEVELS
+
+    return LEVELS.get(level or "", level or "").lower()
+
+
+#: Dutch names of the detail keys of audit entries; values that are ids of a vocabulary are shown as words.
+DETAIL_LABELS = {
+    "result_id": "uitslag nr.",
+    "scan_type": "scan",
+    "level": "risiconiveau",
+    "evaluated": "beoordeeld",
+    "portfolio": "portfolio",
+    "rows": "rijen",
+    "row": "rij",
+    "indicator": "indicator",
+    "shared": "gedeeld",
+    "format": "formaat",
+    "parent_id": "vorige versie",
+    "reason": "reden",
+    "via": "via",
+    "token_id": "token",
+    "retention_days": "bewaartermijn (dagen)",
+    "step": "stap",
+    "role": "rol",
+    "questions": "vragen",
+    "new_user_id": "nieuwe gebruiker",
+}
+
+
+def audit_details(detail: dict | None) -> str:
+    """An audit entry's details in Dutch words ("risiconiveau: zeer hoog"), never raw ids like level=zeer_hoog."""
+    from app.rules.vocabulary import SCANS
+
+    parts = []
+    for key, value in sorted((detail or {}).items()):
+        if key == "level":
+            value = niveau(value)
+        elif key == "scan_type":
+            value = SCANS.get(value, value)
+        elif isinstance(value, bool):
+            value = "ja" if value else "nee"
+        elif isinstance(value, int):
+            value = getal(value)
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' '))}: {value}")
+    return "; ".join(parts)
+
+
+def zin(text: str) -> str:
+    """A message as a sentence: capital first letter, closing full stop ("waarde moet …" → "Waarde moet ….")."""
+    text = (text or "").strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
 def init_filters(app: Flask) -> None:
+    app.add_template_filter(zin)
+    app.add_template_filter(audit_details)
     app.add_template_filter(datumtijd)
     app.add_template_filter(datum)
+    app.add_template_filter(getal)
+    app.add_template_filter(niveau)

@@ -15,6 +15,7 @@ from app.forms.model import ANSWER_SOURCES, PERSON_ROLES, Question, Step
 from app.forms.text import parse_amount, parse_whole_number
 
 UNKNOWN = ""  # the "Niet bekend" choice of an optional ja/nee or keuze question
+NONE_OPTION = "geen"  # the "none of these" choice of a meerkeuze question; it excludes the others
 PERSON_ROWS_EXTRA = 2
 MAX_PERSON_ROWS = 50
 
@@ -37,6 +38,8 @@ def parse_step(step: Step, form: MultiDict) -> tuple[dict[str, Any], dict[str, l
 def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     if q.type == "meerkeuze":
         values = form.getlist(q.id)
+        if NONE_OPTION in values and len(values) > 1 and NONE_OPTION in q.option_values:
+            return None, "Kies “Geen” óf een of meer andere antwoorden, niet allebei.", values
         return (values or None), None, values
     if q.type == "personen":
         return _persons(q, form)
@@ -50,6 +53,8 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     if q.type == "getal":
         number = parse_whole_number(text)
         if number is None:
+            if parse_amount(text) is not None:  # "2,5": a number, but not a whole one
+                return None, "Vul een geheel getal in, zonder komma of decimalen.", text
             return None, "Vul een geheel getal in, zonder letters.", text
         return number, None, text
     if q.type == "bedrag":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
@@ -113,7 +116,7 @@ def show(portfolio_id: int):
         total=total,
         f=f,
         page_size=svc.PAGE_SIZE,
-        charts=svc.charts(portfolio, titles),
+        charts=svc.charts(portfolio, titles, f),
         titles=titles,
         levels=LEVELS,
         scan_types=SCANS,
@@ -139,7 +142,15 @@ def export(portfolio_id: int, fmt: str):
         abort(404)
     questionnaire = catalogue.load().questionnaires[portfolio.scan_type]
     data = svc.export(portfolio, questionnaire, _filter(), fmt, current_user)
-    return attachment(data, f"portfolio-{portfolio.id}.{fmt}")
+    return attachment(data, f"{_file_stem(portfolio)}.{fmt}")
+
+
+def _file_stem(portfolio) -> str:
+    """A file name that says what it is: portfolio-2-horeca-voorbeeldstad-rangschikking (ASCII, no spaces)."""
+    words = re.sub(
+        r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", portfolio.name).encode("ascii", "ignore").decode().lower()
+    )
+    return f"portfolio-{portfolio.id}-{words.strip('-')[:60] or 'register'}-rangschikking"
 
 
 @bp.post("/<int:portfolio_id>/rij/<int:row_id>/scan")

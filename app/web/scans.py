@@ -62,7 +62,15 @@ def index():
         statuses=STATUSES,
         levels=LEVELS,
         page_size=svc.PAGE_SIZE,
+        step_no=_step_number,
     )
+
+
+def _step_number(scan) -> str:
+    """ "3 van 8": where a draft resumes, for the scan list."""
+    steps = [s.id for s in catalogue.load().questionnaires[scan.scan_type].steps]
+    number = steps.index(scan.current_step) + 1 if scan.current_step in steps else 1
+    return f"{number} van {len(steps)}"
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
@@ -108,8 +116,11 @@ def step(scan_id: int, step_id: str):
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         typed, errors, raw = parse_step(step, request.form)
-        if not errors:
-            kept, errors = svc.check_step(questionnaire, step, typed, saved)
+        kept, checked = svc.check_step(questionnaire, step, typed, saved)
+        # All errors in one round: unreadable values and, for the other questions, what validation found.
+        errors = errors | {qid: msgs for qid, msgs in checked.items() if qid not in errors}
+        if errors and _leaving_early(request.form.get("actie")) and _only_missing(errors):
+            errors = {}  # going back or elsewhere: keep what was typed; the overview lists what is still missing
         if not errors:
             target = _neighbour(questionnaire, step, request.form.get("actie"))
             svc.save_step(scan, step, kept, target, current_user)
@@ -127,8 +138,19 @@ def step(scan_id: int, step_id: str):
         step=step,
         index=index,
         questions=_render_questions(questionnaire, step, saved),
+        done_steps={s.step_id for s in scan.steps},
         **field_context(values, errors),
     ), (422 if errors else 200)
+
+
+def _leaving_early(action: str | None) -> bool:
+    """A move other than "Volgende stap": back, to the overview, or a jump via the step list."""
+    return action in ("vorige", "overzicht") or bool(action and action.startswith("naar:"))
+
+
+def _only_missing(errors: dict[str, list[str]]) -> bool:
+    """True when every error is a required answer not given yet (nothing typed is unreadable)."""
+    return all(messages == [svc.REQUIRED] for messages in errors.values())
 
 
 def _neighbour(questionnaire, step, action: str | None) -> str | None:
@@ -138,7 +160,21 @@ def _neighbour(questionnaire, step, action: str | None) -> str | None:
         return ids[max(ids.index(step.id) - 1, 0)]
     if action == "overzicht":
         return None
+    if action and action.startswith("naar:"):  # a jump via the step list: saved like any other move
+        wanted = action.removeprefix("naar:")
+        if wanted in {s.id for s in questionnaire.steps}:
+            return wanted
     return questionnaire.step_after(step.id)
+
+
+def _condition(leaf, questionnaire) -> str:
+    """When to answer a conditional question, in plain Dutch: 'u bij “Overname?” ja kiest'."""
+    question = questionnaire.question(leaf.question)
+    values = leaf.value if isinstance(leaf.value, tuple | list) else (leaf.value,)
+    if leaf.op in ("equals", "in") and question.type in ("ja_nee", "keuze"):
+        shown = [("ja" if v else "nee") if isinstance(v, bool) else question.option_label(v) for v in values]
+        return f"u bij “{question.label}” {' of '.join(shown)} kiest"
+    return describe(leaf, questionnaire.label_of)
 
 
 def _render_questions(questionnaire, step, saved):
@@ -152,7 +188,7 @@ def _render_questions(questionnaire, step, saved):
             if not refs_here and not q.shown(saved):
                 continue  # decided by earlier steps: not applicable
             if refs_here:
-                condition_text = " en ".join(describe(leaf, questionnaire.label_of) for leaf in leaves(q.show_if))
+                condition_text = " en ".join(_condition(leaf, questionnaire) for leaf in leaves(q.show_if))
         rendered.append({"q": q, "condition": condition_text})
     return rendered
 

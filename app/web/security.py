@@ -33,6 +33,9 @@ OPEN_ENDPOINTS = {
     "main.health",
     "health.healthz",
     "health.readyz",
+    "main.theme_css_view",
+    "main.favicon",
+    "main.accessibility",
     "catalogue.index",
     "catalogue.register",
     "catalogue.register_json",
@@ -80,7 +83,7 @@ def init_security(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
-        if request.endpoint != "static":
+        if request.endpoint not in ("static", "main.theme_css_view"):
             response.headers["Cache-Control"] = "no-store"
         return response
 

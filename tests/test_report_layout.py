@@ -1,0 +1,115 @@
+"""The report a jurist signs: compact, CONCEPT on every page of a draft, tagged PDF/UA-1 with language and title.
+
+Rendered by the real WeasyPrint, read back with pypdf. The same checks hold for the controle brief.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from app.reports.render import render_brief_pdf, render_report_pdf
+from app.services.reports import context_for_answers
+from bench.report_bench import typical_answers
+
+
+def answers_firing(catalogue, evaluator, scan_type: str, wanted: int) -> dict:
+    """Merge the first firing test case of each rule until exactly `wanted` indicators fire."""
+    merged: dict = {}
+    for rule in catalogue.rules_for(scan_type):
+        trial = dict(merged)
+        for key, value in rule.fires[0].answers.items():
+            if isinstance(value, list):
+                trial[key] = sorted(set(trial.get(key, [])) | set(value) - {"geen"})
+            else:
+                trial.setdefault(key, value)
+        if len(evaluator.evaluate(scan_type, trial).fired) <= wanted:
+            merged = trial
+        if len(evaluator.evaluate(scan_type, merged).fired) == wanted:
+            return merged
+    raise AssertionError(f"could not make {wanted} indicators fire")
+
+
+def assert_pdf_ua(data: bytes, title_start: str) -> PdfReader:
+    """Tagged PDF/UA-1: structure tree, MarkInfo/Marked, document language, title shown as window title."""
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root, "untagged PDF"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "nl"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title.startswith(title_start)
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r'pdfuaid:part(="1"|>1<)', xmp), "no PDF/UA-1 identification in the XMP metadata"
+    return reader
+
+
+def page_texts(reader: PdfReader) -> list[str]:
+    return [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture
+def render(app, catalogue):
+    from app.extensions import catalogue as catalogue_ext
+
+    def _render(answers: dict, status: str = "concept") -> bytes:
+        with app.test_request_context():
+            context = context_for_answers(catalogue_ext.evaluator, "horeca", answers, "Café Test (fictief)", "test")
+            context["status"] = status
+            return render_report_pdf(context)
+
+    return _render
+
+
+def test_typical_report_is_at_most_four_tagged_pages_marked_concept_on_each(app, render):
+    reader = assert_pdf_ua(render(typical_answers()), "Bibob-risicoadvies")
+    texts = page_texts(reader)
+    assert len(texts) <= 4, f"{len(texts)} pages for a typical (5-indicator) report"
+    for number, text in enumerate(texts, start=1):
+        assert "CONCEPT" in text, f"page {number} of a draft has no CONCEPT marking"
+
+
+def test_eighteen_indicator_report_is_at_most_eight_pages(app, catalogue, evaluator, render):
+    answers = answers_firing(catalogue, evaluator, "horeca", 18)
+    texts = page_texts(assert_pdf_ua(render(answers), "Bibob-risicoadvies"))
+    assert len(texts) <= 8, f"{len(texts)} pages for 18 indicators"
+
+
+def test_no_page_holds_only_a_heading_or_a_fragment(app, catalogue, evaluator, render):
+    """No orphaned headings: every page carries real content beside its running header and footer."""
+    answers = answers_firing(catalogue, evaluator, "horeca", 18)
+    for number, text in enumerate(page_texts(PdfReader(io.BytesIO(render(answers)))), start=1):
+        body = [line for line in text.splitlines() if line.strip() and "Pagina" not in line and "Regelset" not in line]
+        assert len(body) > 8, f"page {number} is nearly empty: {body}"
+        last = body[-1].strip()
+        assert not last.startswith(("1.", "2.", "3.", "4.", "5.", "6.", "Bijlage")), f"page {number} ends on {last}"
+
+
+def test_an_approved_report_has_no_concept_marking(app, render):
+    texts = page_texts(PdfReader(io.BytesIO(render(typical_answers(), status="vastgesteld"))))
+    assert not any("CONCEPT" in text for text in texts)
+
+
+def test_the_controle_brief_is_a_tagged_pdf(app, scans):
+    from tests.test_reports import evaluated_scan
+
+    scan_id = evaluated_scan(scans, "horeca")
+    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf")
+    assert response.status_code == 200
+    reader = assert_pdf_ua(response.data, "Controlebrief")
+    assert len(reader.pages) <= 4
+
+
+def test_brief_renderer_uses_the_same_variant(app):
+    """Both PDFs go through one function with the PDF/UA-1 variant (no untagged path)."""
+    import inspect
+
+    from app.reports import render
+
+    assert render.PDF_VARIANT == "pdf/ua-1"
+    assert "html_to_pdf" in inspect.getsource(render_brief_pdf) and "html_to_pdf" in inspect.getsource(
+        render_report_pdf
+    )
