@@ -73,7 +73,9 @@ def test_person_antecedent_with_samenhang_fires_the_right_feit_and_names_person_
     assert result["reference_date"] == "2025-06-01"
     assert {d["id"] for d in result["derived"] if d["value"]} >= {"feit_relatie_ernstig", "feit_samenhang_activiteit"}
     # The same antecedent of the aanvrager himself is art. 3 lid 4 onder a.
-    answers["betrokken_personen"] = [person("A. Jansen", "aanvrager", ("opiumwet", 2024, "veroordeling", True, "justitie"))]
+    answers["betrokken_personen"] = [
+        person("A. Jansen", "aanvrager", ("opiumwet", 2024, "veroordeling", True, "justitie"))
+    ]
     own = {f["id"] for f in evaluator.evaluate("horeca", answers, reference_date=DAY).to_dict()["fired"]}
     assert "ALG-021" in own and "ALG-022" not in own
 
@@ -81,7 +83,11 @@ def test_person_antecedent_with_samenhang_fires_the_right_feit_and_names_person_
 def test_derived_facts_are_computed_alike_for_triage_and_evaluate(evaluator):
     answers, _ = validate_answers(
         evaluator.catalogue.questionnaires["vastgoed"],
-        {"betrokken_personen": [person("Holding BV", "gerelateerde_rechtspersoon", ("fiscaal", 2024, "transactie", False, "justitie"))]},
+        {
+            "betrokken_personen": [
+                person("Holding BV", "gerelateerde_rechtspersoon", ("fiscaal", 2024, "transactie", False, "justitie"))
+            ]
+        },
     )
     fired, score = evaluator.triage("vastgoed", answers, reference_date=DAY)
     full = evaluator.evaluate("vastgoed", answers, validated=True, reference_date=DAY)
@@ -143,14 +149,21 @@ def test_a_branch_alone_never_yields_an_indication(evaluator, catalogue):
         result = evaluator.evaluate("risicolocatie", base | {"branche": branch}).to_dict()
         assert result["context"] == "beschikking_aanvraag" and "RL-010" in result["feit_indicators"]
         assert result["outcome"] not in INDICATIONS, branch
-        assert evaluator.evaluate("risicolocatie", {"branche": branch} | essentials | {
-            "vergunningplichtig": True, "vergunning_procedure": "aanvraag"}).to_dict()["outcome"] not in INDICATIONS
+        assert (
+            evaluator.evaluate(
+                "risicolocatie",
+                {"branche": branch} | essentials | {"vergunningplichtig": True, "vergunning_procedure": "aanvraag"},
+            ).to_dict()["outcome"]
+            not in INDICATIONS
+        )
         if branch_rules & {f["id"] for f in result["fired"]}:
             seen_branch_rule = True
             assert result["level"] == "hoog" and result["outcome"] == "nader_onderzoek"
     assert seen_branch_rule
     # Outside a Bibob context the branch still counts for the control priority.
-    control = evaluator.evaluate("risicolocatie", base | {"branche": "autobranche", "vergunningplichtig": False}).to_dict()
+    control = evaluator.evaluate(
+        "risicolocatie", base | {"branche": "autobranche", "vergunningplichtig": False}
+    ).to_dict()
     plain = evaluator.evaluate("risicolocatie", base | {"branche": "anders", "vergunningplichtig": False}).to_dict()
     assert control["outcome"] == "controle_prioriteit" and control["score"] == plain["score"] + 2
 
@@ -187,9 +200,15 @@ def test_double_counts_are_gone(evaluator):
     def fired(scan, answers):
         return {f.rule.id for f in evaluator.evaluate(scan, answers).fired}
 
-    assert {"ALG-017", "RL-003"} - fired("risicolocatie", {"klanten_zichtbaar": "weinig", "vermogen_past_niet": True}) == {"RL-003"}
-    assert fired("vastgoed", {"object_type": "agrarisch", "beoogd_gebruik": "vaag"}) & {"VG-003", "VG-009"} == {"VG-009"}
-    assert fired("horeca", {"inrichting_type": "shishalounge", "contant_aandeel_pct": 90}) & {"HOR-004", "HOR-008"} == {"HOR-004"}
+    assert {"ALG-017", "RL-003"} - fired(
+        "risicolocatie", {"klanten_zichtbaar": "weinig", "vermogen_past_niet": True}
+    ) == {"RL-003"}
+    assert fired("vastgoed", {"object_type": "agrarisch", "beoogd_gebruik": "vaag"}) & {"VG-003", "VG-009"} == {
+        "VG-009"
+    }
+    assert fired("horeca", {"inrichting_type": "shishalounge", "contant_aandeel_pct": 90}) & {"HOR-004", "HOR-008"} == {
+        "HOR-004"
+    }
     both = {"containers_loodsen": True, "afgelegen_afsluitbaar": True, "activiteit_zichtbaar": "geen"}
     assert fired("bedrijventerrein", both) & {"BT-005", "BT-010"} == {"BT-005"}
 
@@ -222,8 +241,12 @@ def test_geen_with_another_option_is_refused_by_the_cli(runner, tmp_path):
 
 
 def test_geen_with_another_option_is_refused_by_the_api(api):  # noqa: F811
-    scan_id = api("POST", "/api/v1/scans", json={"scan_type": "bedrijventerrein", "subject_name": "Hal (fictief)"}).get_json()["id"]
-    wrong = api("PUT", f"/api/v1/scans/{scan_id}/steps/controle", json={"answers": {"vondsten_controle": ["geen", "hennep"]}})
+    scan_id = api(
+        "POST", "/api/v1/scans", json={"scan_type": "bedrijventerrein", "subject_name": "Hal (fictief)"}
+    ).get_json()["id"]
+    wrong = api(
+        "PUT", f"/api/v1/scans/{scan_id}/steps/controle", json={"answers": {"vondsten_controle": ["geen", "hennep"]}}
+    )
     assert wrong.status_code == 422 and GEEN_MESSAGE in wrong.get_json()["errors"]["vondsten_controle"][0]
 
 

@@ -284,9 +284,7 @@ class Evaluator:
         active = self._active[scan]
         questionnaire = self.catalogue.questionnaires[scan]
         fired = [active[i] for i in sorted(fired_ids)]
-        indicators = tuple(
-            FiredIndicator(rule, self.triggers(rule, facts, questionnaire, derived)) for rule in fired
-        )
+        indicators = tuple(FiredIndicator(rule, self.triggers(rule, facts, questionnaire, derived)) for rule in fired)
         result = score(fired, self.catalogue.scoring[scan])
         advice = self.advise(scan, facts, result, fired)
         policy = self.catalogue.advice

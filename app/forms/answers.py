@@ -66,7 +66,9 @@ class AntecedentSchema(Schema):
     jaar = fields.Integer(
         strict=True,
         allow_none=True,
-        validate=validate.Range(min=EARLIEST_YEAR, max=dt.date.today().year + 1, error="een jaar tussen {min} en {max}"),
+        validate=validate.Range(
+            min=EARLIEST_YEAR, max=dt.date.today().year + 1, error="een jaar tussen {min} en {max}"
+        ),
     )
     status = fields.String(required=True, validate=_choice(ANTECEDENT_STATUSES))
     samenhang = StrictBoolean(allow_none=True)
@@ -82,9 +84,7 @@ class PersonSchema(Schema):
     naam = fields.String(required=True, validate=validate.Length(min=1, max=200))
     rol = fields.String(required=True, validate=validate.OneOf(list(PERSON_ROLES)))
     toelichting = fields.String(load_default="", validate=validate.Length(max=1000))
-    antecedenten = fields.List(
-        fields.Nested(AntecedentSchema), validate=validate.Length(max=MAX_ANTECEDENTS)
-    )
+    antecedenten = fields.List(fields.Nested(AntecedentSchema), validate=validate.Length(max=MAX_ANTECEDENTS))
 
 
 class FinancierSchema(Schema):
@@ -103,7 +103,7 @@ class FinancierSchema(Schema):
 
 
 def none_is_exclusive(values: list[str] | None) -> None:
-    """"geen" (none) cannot be chosen together with another option, in any multi-select."""
+    """ "geen" (none) cannot be chosen together with another option, in any multi-select."""
     if values and NONE_OPTION in values and len(values) > 1:
         raise ValidationError("'Geen' kan niet samen met een andere keuze: kies 'Geen' of de feiten die gelden")
 

@@ -33,7 +33,10 @@ from app.rules.vocabulary import RELATIONS
 
 #: The closed set of derivation kinds, with the record type each reads and what it computes.
 DERIVATION_KINDS: dict[str, tuple[str, str]] = {
-    "antecedent": ("personen", "een persoon in een van de genoemde relaties heeft een antecedent dat aan de filters voldoet"),
+    "antecedent": (
+        "personen",
+        "een persoon in een van de genoemde relaties heeft een antecedent dat aan de filters voldoet",
+    ),
     "person": ("personen", "een persoon met een van de genoemde rollen is betrokken"),
     "financier": ("financiers", "een financier voldoet aan alle genoemde filters"),
 }
@@ -257,10 +260,7 @@ def describe_financier(f: dict[str, Any]) -> str:
 
 def describe_witness(w: dict[str, Any]) -> str:
     """A witness for a report line: the person, role and relation, then what counted."""
-    if "relation" in w:
-        head = f"{w['naam']} ({w['rol_label']}; {w['relation_label'].split(':')[0]})"
-    else:
-        head = w["naam"]
+    head = f"{w['naam']} ({w['rol_label']}; {w['relation_label'].split(':')[0]})" if "relation" in w else w["naam"]
     return head + (": " + "; ".join(w["details"]) if w["details"] else "")
 
 

@@ -160,7 +160,9 @@ def _load_derived(entries, steps, name, forms_dir, faults, digest, texts, channe
             path = forms_dir / SHARED_FOLDER / f"{entry['include']}.yaml"
             origin = f"forms/{SHARED_FOLDER}/{entry['include']}.yaml"
             if not isinstance(entry["include"], str) or not path.is_file():
-                faults.append(Fault(name, f"derived[{i}].include", f"gedeeld bestand {entry['include']!r} bestaat niet"))
+                faults.append(
+                    Fault(name, f"derived[{i}].include", f"gedeeld bestand {entry['include']!r} bestaat niet")
+                )
                 continue
             data, raw = read_yaml(path, origin, faults, texts)
             if data is None:
@@ -188,7 +190,9 @@ def _load_derived(entries, steps, name, forms_dir, faults, digest, texts, channe
         needed = DERIVATION_KINDS[derivation.kind][0]
         if record is None or record.type != needed:
             faults.append(
-                Fault(origin, f"{field}.derive.from", f"{derivation.record!r} is geen vraag van type {needed} in {name}")
+                Fault(
+                    origin, f"{field}.derive.from", f"{derivation.record!r} is geen vraag van type {needed} in {name}"
+                )
             )
             continue
         if d["id"] in asked or any(q.id == d["id"] for q in questions):
@@ -210,7 +214,11 @@ def _load_derived(entries, steps, name, forms_dir, faults, digest, texts, channe
         )
         derivations.append(derivation)
     if len(asked) + len(questions) > MAX_QUESTIONS:
-        faults.append(Fault(name, "derived", f"{len(asked) + len(questions)} vragen en afgeleide feiten; hoogstens {MAX_QUESTIONS}"))
+        faults.append(
+            Fault(
+                name, "derived", f"{len(asked) + len(questions)} vragen en afgeleide feiten; hoogstens {MAX_QUESTIONS}"
+            )
+        )
     return questions, derivations
 
 

@@ -147,7 +147,9 @@ def _financiers(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     error = None
     for i in range(MAX_PERSON_ROWS):
         prefix = f"{q.id}-{i}"
-        texts = {f: _text(form, f"{prefix}-{f}") for f in ("naam", "bedrag", "relatie", "contant_deel", *FINANCIER_FLAGS)}
+        texts = {
+            f: _text(form, f"{prefix}-{f}") for f in ("naam", "bedrag", "relatie", "contant_deel", *FINANCIER_FLAGS)
+        }
         if not any(texts.values()):
             continue
         row: dict[str, Any] = {"naam": texts["naam"], "relatie": texts["relatie"]}
