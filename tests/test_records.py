@@ -310,3 +310,31 @@ def test_wizard_takes_persons_with_antecedents_and_financiers_and_the_report_nam
     assert "D. Smit (Leidinggevende; art. 3 lid 4 onder c)" in page
     report = scans.client.get(f"/scans/{scan_id}/rapport").get_data(as_text=True)
     assert "D. Smit (Leidinggevende; art. 3 lid 4 onder c)" in report and "geen schriftelijke overeenkomst" in report
+
+
+def test_report_verify_recomputes_with_the_stored_reference_date(app, scans, runner):
+    from app.db import db
+    from app.models import ScanResult
+
+    scan_id = scans.start("horeca")
+    year = dt.date.today().year - 5  # inside "the last five years" today, outside a year later
+    person_row = person("B. de Vries", "bestuurder", ("witwassen", year, "veroordeling", False, "justitie"))
+    answers = REQUIRED["horeca"] | {"rechtsvorm": "bv", "vragenformulier_status": "volledig"}
+    scans.fill(scan_id, "horeca", answers)
+    form = {f"betrokken_personen-0-{k}": v for k, v in (("naam", person_row["naam"]), ("rol", "bestuurder"))}
+    form |= {f"betrokken_personen-0-ant-0-{k}": str(v) for k, v in person_row["antecedenten"][0].items()}
+    form["betrokken_personen-0-ant-0-samenhang"] = "nee"
+    assert scans.client.post(f"/scans/{scan_id}/stap/betrokkenen", data=form | {"actie": "volgende"}).status_code == 302
+    assert scans.evaluate(scan_id).status_code == 302
+    with app.app_context():
+        result = db.session.scalars(db.select(ScanResult)).one()
+        assert result.snapshot["reference_date"] == dt.date.today().isoformat()
+        assert "ALG-022" in {f["id"] for f in result.snapshot["fired"]}
+    assert "Identiek" in runner.invoke(args=["report", "verify", str(scan_id)]).output
+    with app.app_context():
+        result = db.session.scalars(db.select(ScanResult)).one()
+        later = (dt.date.today() + dt.timedelta(days=366)).isoformat()
+        result.snapshot = {**result.snapshot, "reference_date": later}  # as if evaluated a year later
+        db.session.commit()
+    changed = runner.invoke(args=["report", "verify", str(scan_id)])
+    assert changed.exit_code == 1 and "verschil in 'fired'" in changed.output
