@@ -338,3 +338,40 @@ def test_report_verify_recomputes_with_the_stored_reference_date(app, scans, run
         db.session.commit()
     changed = runner.invoke(args=["report", "verify", str(scan_id)])
     assert changed.exit_code == 1 and "verschil in 'fired'" in changed.output
+
+
+def test_the_api_takes_person_and_financier_records_and_explains_the_feit(api):  # noqa: F811
+    types = api("GET", "/api/v1/scan-types").get_json()
+    horeca = next(t for t in types if t["id"] == "horeca")
+    assert "feit_relatie_ernstig" in {d["id"] for d in horeca["derived"]}
+    scan_id = api("POST", "/api/v1/scans", json={"scan_type": "horeca", "subject_name": "Bar (fictief)"}).get_json()[
+        "id"
+    ]
+    year = dt.date.today().year - 1
+    steps = {
+        "aanvraag": REQUIRED["horeca"],
+        "onderneming": {"rechtsvorm": "bv"},
+        "gedrag": {"vragenformulier_status": "volledig"},
+        "betrokkenen": {
+            "betrokken_personen": [
+                person("E. Visser", "aandeelhouder", ("witwassen", year, "transactie", True, "justitie"))
+            ]
+        },
+        "financiering": {
+            "financiers": [{"naam": "Oom", "relatie": "familie_vriend", "bedrag": 25000, "bankspoor": False}]
+        },
+    }
+    for step, answers in steps.items():
+        saved = api("PUT", f"/api/v1/scans/{scan_id}/steps/{step}", json={"answers": answers})
+        assert saved.status_code == 200, saved.get_json()
+    wrong = api(
+        "PUT",
+        f"/api/v1/scans/{scan_id}/steps/betrokkenen",
+        json={"answers": {"betrokken_personen": [{"naam": "X", "rol": "voorzitter"}]}},
+    )
+    assert wrong.status_code == 422 and "betrokken_personen" in wrong.get_json()["errors"]
+    body = api("POST", f"/api/v1/scans/{scan_id}/evaluate").get_json()
+    fired = {f["id"]: f for f in body["result"]["fired"]}
+    assert {"ALG-022", "ALG-024", "ALG-003"} <= set(fired)
+    assert fired["ALG-022"]["triggers"][0]["persons"][0]["relation"] == "lid4_c"
+    assert "E. Visser (Aandeelhouder / zeggenschap; art. 3 lid 4 onder c)" in fired["ALG-022"]["triggers"][0]["shown"]
