@@ -26,17 +26,21 @@ from app.services.exports import safe_cell
 from tests.conftest import login
 from tests.test_engine import random_answers
 
-HEADER = "naam;adres;kvk;overname;overnamesom;financieringsbronnen;drugs_signalen;contant_aandeel_pct;zaak_leeg"
+HEADER = (
+    "naam;adres;kvk;overname;overnamesom;financieringsbronnen;drugs_signalen;contant_aandeel_pct;zaak_leeg;"
+    "contante_betalingen_bedrag"
+)
+# "buitenlandse_financier" is a legacy option: still accepted in a register, never scored (issue 12).
 GOOD = [
-    "Café Rustig (fictief);Laan 1, Voorbeeldstad;12345678;nee;;eigen_vermogen;nee;10;nee",
-    "Bar Zwaar (fictief);Plein 2, Voorbeeldstad;;ja;250.000;contante_lening | buitenlandse_financier;ja;90;ja",
-    "Eetcafé Midden (fictief);Weg 3, Voorbeeldstad;;nee;;;ja;;",
+    "Café Rustig (fictief);Laan 1, Voorbeeldstad;12345678;nee;;eigen_vermogen;nee;10;nee;",
+    "Bar Zwaar (fictief);Plein 2, Voorbeeldstad;;ja;250.000;contante_lening | buitenlandse_financier;ja;90;ja;60.000",
+    "Eetcafé Midden (fictief);Weg 3, Voorbeeldstad;;nee;;;ja;;;",
 ]
 BAD = [
-    "Twijfel (fictief);;;nee;;;misschien;10;",  # row 5: not ja/nee
-    "Onlogisch (fictief);;;nee;100.000;;;;",  # row 6: overnamesom without overname
-    ";Zonder naam 7;;;;;;;",  # row 7: no name
-    "Te veel (fictief);;;;;;;150;",  # row 8: out of range
+    "Twijfel (fictief);;;nee;;;misschien;10;;",  # row 5: not ja/nee
+    "Onlogisch (fictief);;;nee;100.000;;;;;",  # row 6: overnamesom without overname
+    ";Zonder naam 7;;;;;;;;",  # row 7: no name
+    "Te veel (fictief);;;;;;;150;;",  # row 8: out of range
 ]
 
 
@@ -182,7 +186,7 @@ def test_upload_stores_good_rows_ranked_and_reports_bad_rows_per_row_and_column(
         assert portfolio.status == PORTFOLIO_DONE
         rows = db.session.scalars(select(PortfolioRow).order_by(PortfolioRow.rank)).all()
         assert rows[0].subject_name == "Bar Zwaar (fictief)"
-        assert rows[0].level == "hoog" and "HOR-005" in rows[0].knockouts
+        assert rows[0].level == "hoog" and rows[0].knockouts == []  # HOR-005 (use) carries no knock-out since issue 10
         assert rows[-1].subject_name == "Café Rustig (fictief)"
         assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
         assert {r.subject_name for r in rows} == {
@@ -217,8 +221,8 @@ def test_filters_and_paging_of_the_ranking(app, client):
     portfolio_id = uploaded(client, register_csv(GOOD))
     only_high = client.get(f"/portfolio/{portfolio_id}?niveau=hoog").get_data(as_text=True)
     assert "Bar Zwaar (fictief)" in only_high and "Café Rustig (fictief)" not in only_high
-    by_indicator = client.get(f"/portfolio/{portfolio_id}?indicator=ALG-003").get_data(as_text=True)
-    assert "1 rij gevonden" in by_indicator
+    by_indicator = client.get(f"/portfolio/{portfolio_id}?indicator=ALG-033").get_data(as_text=True)
+    assert "1 rij gevonden" in by_indicator  # the cash payment; the legacy foreign-financier option is never scored
     by_text = client.get(f"/portfolio/{portfolio_id}?q=midden").get_data(as_text=True)
     assert "Eetcafé Midden (fictief)" in by_text and "Bar Zwaar (fictief)" not in by_text
     incomplete = client.get(f"/portfolio/{portfolio_id}?onvolledig=1").get_data(as_text=True)
@@ -242,7 +246,7 @@ def test_export_csv_and_xlsx_in_rank_order_and_reuploadable(app, client):
     assert exported.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert [r["rang"] for r in rows] == ["1", "2", "3"]
-    assert rows[0]["naam"] == "Bar Zwaar (fictief)" and rows[0]["prioriteit"] == "Prioriteit hoog"
+    assert rows[0]["naam"] == "Bar Zwaar (fictief)" and rows[0]["prioriteit"] == "Hoge prioriteit"
     assert rows[0]["overnamesom"] == "250000"
     xlsx = client.get(f"/portfolio/{portfolio_id}/export.xlsx?niveau=hoog")
     sheet = load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0]
@@ -473,7 +477,11 @@ def test_templates_columns_and_examples_offer_no_refused_column(client, catalogu
 
     questionnaire = catalogue.questionnaires[scan]
     refused = set(refused_columns(questionnaire).messages)
-    derived = {q.id for q in questionnaire.questions.values() if not q.provenance.portfolio}
+    derived = {
+        q.id
+        for q in questionnaire.questions.values()
+        if not q.provenance.portfolio and q.type not in ("personen", "financiers")  # records are never columns
+    }
     assert refused == derived and refused  # from the channel table, not a list in code
     login(client, "officer")
     csv_template = client.get(f"/portfolio/sjabloon/{scan}.csv").get_data(as_text=True)

@@ -79,7 +79,7 @@ def refused_columns(questionnaire: Questionnaire) -> RefusedColumns:
     messages = {
         q.id: f"Kolom '{q.id}' bevat {_what(q)} en mag niet in een register."
         for q in questionnaire.questions.values()
-        if not allowed_in_register(q)
+        if q.type not in SKIPPED_TYPES and not allowed_in_register(q)  # records are never a column anyway
     }
     table = questionnaire.channels
     return RefusedColumns(messages, table.portfolio_reason if table is not None else "")

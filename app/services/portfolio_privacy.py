@@ -47,7 +47,8 @@ def purge(user: User, portfolio: Portfolio, evaluator: Evaluator) -> int:
             changed += 1
             row.answers = {k: v for k, v in row.answers.items() if k not in refused}
             fired, score = evaluator.triage(portfolio.scan_type, row.answers)
-            row.fired, row.score, row.level, row.outcome = list(fired), score.total, score.level, score.outcome
+            outcome = "controle_prioriteit" if fired else "geen_aanwijzingen"  # as in portfolio.batch.evaluate_row
+            row.fired, row.score, row.level, row.outcome = list(fired), score.total, score.level, outcome
             row.fired_codes = "|" + "|".join(fired) + "|" if fired else ""
             row.knockouts = list(score.knockouts)
             row.missing_required = [q.id for _, q in questionnaire.missing_required(row.answers)]
