@@ -302,6 +302,8 @@ def test_wizard_takes_persons_with_antecedents_and_financiers_and_the_report_nam
         "actie": "volgende",
     }
     assert scans.client.post(f"/scans/{scan_id}/stap/financiering", data=money).status_code == 302
+    shown = scans.client.get(f"/scans/{scan_id}/stap/financiering").get_data(as_text=True)
+    assert 'value="Oom"' in shown and '<option value="familie_vriend" selected>' in shown
     scans.post_step(scan_id, "onderneming", {"rechtsvorm": "bv"})
     scans.post_step(scan_id, "gedrag", {"vragenformulier_status": "volledig"})
     assert scans.evaluate(scan_id).status_code == 302
