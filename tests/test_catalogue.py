@@ -40,7 +40,7 @@ def test_invalid_yaml(scratch):
 
 
 def test_unknown_field(scratch):
-    scratch.edit(RULE, "weight: 3", "weight: 3\ngewicht: 4")
+    scratch.edit(RULE, "weight: 2", "weight: 2\ngewicht: 4")
     assert f"{RULE}: gewicht: onbekend veld" in refused(scratch)
 
 
@@ -123,7 +123,7 @@ def test_rule_in_a_scan_folder_belongs_to_that_scan_only(scratch):
 def test_missing_scoring_file_and_broken_questionnaire_are_all_reported(scratch):
     (scratch.rules / "vastgoed" / "scoring.yaml").unlink()
     scratch.edit("forms/_gedeeld/gedrag.yaml", "type: keuze", "type: schuifje")
-    scratch.edit(RULE, "weight: 3", "weight: -1")
+    scratch.edit(RULE, "weight: 2", "weight: -1")
     faults = refused(scratch)
     assert "rules/vastgoed/scoring.yaml: scorebeleid voor deze scan ontbreekt" in faults
     assert any(f.startswith("forms/_gedeeld/gedrag.yaml: questions[0].type") for f in faults)
@@ -143,7 +143,7 @@ def test_show_if_may_only_look_back(scratch):
 
 
 def test_version_changes_only_with_the_files_of_that_scan(scratch, catalogue):
-    scratch.edit(RULE, "weight: 3", "weight: 4")
+    scratch.edit(RULE, "weight: 2", "weight: 4")
     changed = scratch.load()
     assert changed.version("horeca") != catalogue.version("horeca")
     assert changed.version("vastgoed") == catalogue.version("vastgoed")

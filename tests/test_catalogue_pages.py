@@ -80,7 +80,7 @@ def test_algoritmeregister_json_validates_against_the_standard(app, client, cata
     assert data["impacttoetsen_grouping"] == [
         {"title": "Data Protection Impact Asssesment (DPIA)", "link": "https://voorbeeldstad.nl/dpia-bibob"}
     ]
-    assert "alleen dat geen indicator een vraag leest" in data["risks"]  # NOT_USED claims only what is checked
+    assert "Een automatische test controleert bij elke wijziging van de catalogus alle vragenlijsten" in data["risks"]
     page = client.get("/catalogus/algoritmeregister").get_data(as_text=True)
     assert "Menselijke tussenkomst" in page and "human_intervention" in page and "Download als JSON" in page
 

@@ -14,7 +14,7 @@ def test_rules_check_lists_every_scan(runner):
 
 
 def test_rules_check_fails_with_every_fault(scratch):
-    scratch.edit("rules/horeca/HOR-004.yaml", "weight: 3", "weight: zwaar")
+    scratch.edit("rules/horeca/HOR-004.yaml", "weight: 2", "weight: zwaar")
     scratch.edit("rules/vastgoed/VG-003.yaml", "status: active", "status: misschien")
     app = create_app({"ENV_NAME": "testing", "RULES_DIR": str(scratch.rules), "FORMS_DIR": str(scratch.forms)})
     result = app.test_cli_runner().invoke(args=["rules", "check"])

@@ -1,12 +1,20 @@
 """The durable-rules engine against the plain-Python reference, on the real catalogue."""
 
+import datetime as dt
 import random
 
 import pytest
 
 from app.engine.adapter import DurableEngine
 from app.engine.evaluator import AnswersInvalid, UnknownScan
-from app.forms.model import Questionnaire
+from app.forms.model import (
+    ANTECEDENT_CHANNELS,
+    ANTECEDENT_STATUSES,
+    FINANCIER_RELATIONS,
+    OFFENCE_KINDS,
+    PERSON_ROLES,
+    Questionnaire,
+)
 from app.rules.compiler import compile_ruleset
 from app.rules.conditions import holds, parse
 from app.rules.vocabulary import SCANS
@@ -23,13 +31,51 @@ def random_answers(questionnaire: Questionnaire, rnd: random.Random) -> dict:
         elif q.type == "keuze":
             answers[q.id] = rnd.choice(q.option_values)
         elif q.type == "meerkeuze":
-            answers[q.id] = rnd.sample(q.option_values, rnd.randint(0, 3))
+            chosen = rnd.sample(q.option_values, rnd.randint(0, 3))
+            answers[q.id] = [v for v in chosen if v != "geen"] if len(chosen) > 1 else chosen  # "geen" goes alone
         elif q.type == "getal":
             value = rnd.choice([0, 1, 2, 3, 5, 12, 25, 50, 80, 100])
             answers[q.id] = int(min(max(value, q.min if q.min is not None else value), q.max or value))
         elif q.type == "bedrag":
             answers[q.id] = rnd.choice([0.0, 500.0, 10000.0, 50000.0, 99999.99, 150000.0, 250000.0])
     return answers
+
+
+def random_records(rnd: random.Random) -> dict:
+    """Person and financier records (or none) with antecedents near the five-year boundary."""
+    records = {}
+    if rnd.random() < 0.6:
+        records["betrokken_personen"] = [
+            {
+                "naam": f"Persoon {i}",
+                "rol": rnd.choice(list(PERSON_ROLES)),
+                "antecedenten": [
+                    {
+                        "feit": rnd.choice(list(OFFENCE_KINDS)),
+                        "jaar": dt.date.today().year - rnd.choice([0, 1, 4, 5, 6, 10]),
+                        "status": rnd.choice(list(ANTECEDENT_STATUSES)),
+                        "samenhang": rnd.choice([True, False, None]),
+                        "kanaal": rnd.choice(list(ANTECEDENT_CHANNELS)),
+                    }
+                    for _ in range(rnd.randint(0, 2))
+                ],
+            }
+            for i in range(rnd.randint(0, 3))
+        ]
+    if rnd.random() < 0.5:
+        records["financiers"] = [
+            {
+                "naam": f"Financier {i}",
+                "relatie": rnd.choice(list(FINANCIER_RELATIONS)),
+                "bedrag": rnd.choice([5000.0, 40000.0]),
+                "schriftelijke_overeenkomst": rnd.choice([True, False, None]),
+                "bankspoor": rnd.choice([True, False, None]),
+                "herkomst_aangetoond": rnd.choice([True, False, None]),
+                "contant_deel": rnd.choice([0.0, 9999.0, 10000.0]),
+            }
+            for i in range(rnd.randint(0, 2))
+        ]
+    return records
 
 
 @pytest.mark.parametrize("scan", list(SCANS))
@@ -39,7 +85,9 @@ def test_durable_fires_exactly_what_the_reference_semantics_say(evaluator, catal
     questionnaire = catalogue.questionnaires[scan]
     for _ in range(400):
         answers = random_answers(questionnaire, rnd)
-        expected = {r.id for r in rules if holds(r.condition, answers)}
+        answers |= random_records(rnd)
+        facts = evaluator.facts(scan, answers)  # the answers plus the derived facts, as the engine reads them
+        expected = {r.id for r in rules if holds(r.condition, facts)}
         assert evaluator.fire_ids(scan, answers) == expected, answers
 
 

@@ -12,7 +12,9 @@ from tests.conftest import ScanActions, login
 from tests.test_wizard import COMMON, REQUIRED
 
 # Evaluated: ALG-001 (+7 financiering), ALG-005 (+8 eigendom), HOR-004 (+3 exploitatie), ALG-013 (+5 procedure)
-ANSWERS = REQUIRED["horeca"] | COMMON | {"contant_aandeel_pct": 90, "onjuiste_informatie": True}
+ANSWERS = (
+    REQUIRED["horeca"] | COMMON | {"contant_aandeel_pct": 90, "onjuiste_informatie": True, "bestuurderswisselingen": 2}
+)
 
 
 def submitted_scan(app, catalogue):
@@ -131,14 +133,14 @@ def test_rebuttal_needs_a_reason_and_what_if_shows_its_effect(app, catalogue):
     jurist.post(url, data={"weerlegd": "ja", "reden": "Zienswijze: stukken alsnog correct aangeleverd."})
     jurist.post(f"/scans/{scan_id}/beoordeling/indicator/HOR-004", data={"notitie": "Pinnen is inmiddels mogelijk."})
     page = jurist.get(f"/scans/{scan_id}/beoordeling").get_data(as_text=True)
-    # All fired: 7 + 8 + 3 + 5 = 23 → hoog. Without ALG-013: 18 → still hoog by score.
-    assert "<td>23</td><td>18</td>" in page.replace("\n", "").replace(" ", "")
+    # All fired: 7 + 8 + 2 + 5 + 2 = 24 → hoog. Without ALG-013: 19 → still hoog by score.
+    assert "<td>24</td><td>19</td>" in page.replace("\n", "").replace(" ", "")
     with app.app_context():
         from app.services import review
 
         scan = db.session.get(Scan, scan_id)
         contest = review.contestation(scan.latest_result)
-        assert (contest["score"], contest["level"], contest["knockouts"]) == (18, "hoog", [])
+        assert (contest["score"], contest["level"], contest["knockouts"]) == (19, "hoog", [])
     assert "indicator_rebutted" in audit_actions(app, scan_id) and "indicator_noted" in audit_actions(app, scan_id)
     jurist.post(f"/scans/{scan_id}/beoordeling/advies", data={"advies": "Voorschriften volstaan."})
     weigh(jurist, scan_id)
@@ -233,7 +235,7 @@ def test_a_zienswijze_is_recorded_as_its_own_thing_with_its_effect(app, catalogu
     page = jurist.get(f"/scans/{scan_id}/beoordeling").get_data(as_text=True)
     assert "Zienswijze ontvangen op 20-11-2026" in page and "De lening is bij de bank afgesloten." in page
     assert "Zonder de betwiste indicatoren" in page
-    assert "<td>23</td><td>16</td>" in page.replace("\n", "").replace(" ", "")  # 23 − 7 (ALG-001)
+    assert "<td>24</td><td>17</td>" in page.replace("\n", "").replace(" ", "")  # 24 − 7 (ALG-001)
     assert "zienswijze_recorded" in audit_actions(app, scan_id)
     text = "\n".join(
         p.extract_text() for p in PdfReader(io.BytesIO(jurist.get(f"/scans/{scan_id}/rapport.pdf").data)).pages

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.paths import ROOT
-from app.services.transparency import PROTECTED_TERMS as PROTECTED  # the check NOT_USED describes
+from app.rules.fairness import protected_findings, protected_words
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 
@@ -38,13 +38,37 @@ def test_every_cited_seed_file_exists_in_the_register(catalogue):
             assert re.fullmatch(r"00[0-4]_[0-9a-f]{16}\.txt", source["file"])
 
 
-def test_no_rule_reads_a_question_about_protected_characteristics(catalogue):
-    for scan, questionnaire in catalogue.questionnaires.items():
-        read = {leaf_q for r in catalogue.rules_for(scan, include_inactive=True) for leaf_q in _questions(r)}
-        for qid in read:
-            q = questionnaire.question(qid)
-            text = f"{q.id} {q.label}".lower()
-            assert not any(word in text for word in PROTECTED), (scan, qid)
+def test_no_question_or_rule_names_a_protected_characteristic_or_proxy(catalogue):
+    """The check NOT_USED (Algoritmeregister) describes: questionnaires and rules, every text and value."""
+    assert protected_findings(catalogue) == []
+
+
+def test_the_check_finds_proxies_and_spares_money(catalogue):
+    assert protected_words("Nationaliteit of geboorteland van de bestuurder") == ["nationaliteit", "geboorteland"]
+    assert protected_words("Lening uit het buitenland; gesprek met een tolk; religie") == [
+        "buitenland",
+        "tolk",
+        "religie",
+    ]
+    assert protected_words("Is de herkomst van het vermogen aangetoond? Landelijk, in Nederland") == []
+    assert protected_words("herkomst van de aanvrager") == ["herkomst"]
+    assert protected_words("Rechtspersoon naar buitenlands recht") == ["buitenlands"]  # only a questionnaire may ask it
+    assert protected_words("Rechtspersoon naar buitenlands recht", questionnaire=True) == []
+
+
+def test_the_check_reports_an_option_and_a_rule_text(scratch):
+    scratch.edit(
+        "forms/_gedeeld/financiering.yaml",
+        '      - {value: leverancier, label: "Lening van een leverancier of brouwerij"}',
+        '      - {value: leverancier, label: "Lening van een leverancier of brouwerij"}\n'
+        '      - {value: familie_buitenland, label: "Familie in het buitenland"}',
+    )
+    scratch.edit(
+        "rules/horeca/HOR-004.yaml", "title: Zeer hoog aandeel contante omzet", "title: Contante omzet en taal"
+    )
+    findings = protected_findings(scratch.load())
+    assert any("financieringsbronnen optie familie_buitenland: buitenland" in f for f in findings)
+    assert any("HOR-004.yaml title: taal" in f for f in findings)
 
 
 def _questions(rule):

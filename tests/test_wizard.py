@@ -56,7 +56,7 @@ def test_back_resume_and_progress(scans):
     assert back.headers["Location"].endswith("/stap/aanvraag")
     assert scans.client.get(f"/scans/{scan_id}").headers["Location"].endswith("/stap/aanvraag")
     page = scans.client.get(f"/scans/{scan_id}/stap/onderneming").get_data(as_text=True)
-    assert 'value="vof" checked' in page and "Stap 2 van 8" in page
+    assert 'value="vof" checked' in page and "Stap 2 van 9" in page
 
 
 def test_conditional_questions(scans):

@@ -67,6 +67,19 @@ def _scan_type(scan: str) -> dict:
             }
             for s in q.steps
         ],
+        "derived": [
+            {
+                "id": x.id,
+                "label": x.label,
+                "type": x.type,
+                "required": False,
+                "help": x.help,
+                "options": [],
+                "source": x.source,
+                **(x.provenance.snapshot_fields() if x.provenance else {}),
+            }
+            for x in q.derived
+        ],
     }
 
 

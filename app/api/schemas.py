@@ -119,6 +119,12 @@ class ScanTypeSchema(Schema):
     questionnaire_version = fields.Integer()
     ruleset_version = fields.String()
     steps = fields.List(fields.Nested(StepSchema))
+    derived = fields.List(
+        fields.Nested(QuestionSchema),
+        metadata={
+            "description": "Afgeleide feiten: berekend uit de personen- en financiersrecords, nooit in te vullen."
+        },
+    )
 
 
 class RuleSummarySchema(Schema):
@@ -134,6 +140,7 @@ class RuleSummarySchema(Schema):
     role = fields.String(validate=validate.OneOf(list(ROLES)))
     relation = fields.List(fields.String())
     gate = fields.String(allow_none=True)
+    priority_only = fields.Boolean()
     bibob_grounds = fields.List(fields.String())
     legal_basis = fields.List(fields.String())
 

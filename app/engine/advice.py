@@ -10,7 +10,9 @@ in this order (documented for jurists in docs/advies.md):
 4. In a Bibob context a fired procedural gate overrides the score (lid 6 first, then medewerking).
 5. Essential questions left open give `onderzoek_onvolledig`: absence of evidence is not a clean result.
 6. Otherwise the level gives the indication, but the two `indicatie_*` outcomes need at least one
-   fired `feit` indicator; without one the outcome is at most `nader_onderzoek`.
+   fired `feit` indicator; without one the outcome is at most `nader_onderzoek`. The level that drives
+   the indication leaves out `priority_only` indicators (such as a branch alone): they count for the
+   control priority outside a Bibob context, never towards a Bibob indication.
 
 `decide()` works on plain data (roles and gates of the fired indicators), so the contestation
 what-if can re-run it on a stored snapshot without today's rules.
@@ -43,6 +45,7 @@ class FiredRole:
     role: str
     gate: str | None = None
     next_steps: tuple[str, ...] = ()
+    priority_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,13 @@ def decide(
     fired: Iterable[FiredRole],
     missing: tuple[str, ...],
     level_indications: dict[str, str],
+    indication_level: str | None = None,
 ) -> Decision:
-    """Apply the model (see the module docstring) to plain data."""
+    """Apply the model (see the module docstring) to plain data.
+
+    `level` (all fired indicators) gives the control priority; `indication_level` (the level without
+    priority-only indicators; defaults to `level`) gives the indication in a Bibob context.
+    """
     fired = list(fired)
     if context == "onbekend":
         return Decision("onderzoek_onvolledig", None)
@@ -106,7 +114,7 @@ def decide(
             return Decision(exceptions.get(context, outcome), None, gate=gate, gate_indicators=ids)
     if missing:
         return Decision("onderzoek_onvolledig", None)
-    outcome = level_indications[level]
+    outcome = level_indications[indication_level or level]
     if outcome in INDICATIONS and not any(f.role == "feit" for f in fired):
         return Decision("nader_onderzoek", None, capped_by_feit=True)
     return Decision(outcome, None)
@@ -119,11 +127,12 @@ def advise(
     scoring: ScoringPolicy,
     policy: AdvicePolicy,
     questionnaire,
+    indication_level: str | None = None,
 ) -> Advice:
     """Context, decision, next steps (table plus the fired rules' own suggestions, where lawful) and summary."""
     context = derive_context(answers, scoring)
     missing = missing_essential(answers, scoring, questionnaire) if context in BIBOB_CONTEXTS else ()
-    decision = decide(context, level, fired, missing, scoring.level_indications)
+    decision = decide(context, level, fired, missing, scoring.level_indications, indication_level)
     entry = policy.entry(context, decision.outcome, decision.priority)
     steps = list(entry.next_steps)
     if decision.outcome != "geen_aanwijzingen":

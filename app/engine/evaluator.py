@@ -7,6 +7,7 @@ can be stored as a snapshot and rendered later exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,10 +17,11 @@ from app.engine.advice import Advice, FiredRole, advise
 from app.engine.reference import DURABLE
 from app.engine.scoring import Score, score
 from app.forms.answers import validate_present
-from app.forms.model import PERSON_ROLES
+from app.forms.derive import DerivedValue, derive, describe_financier, describe_witness
+from app.forms.model import ANTECEDENT_STATUSES, OFFENCE_KINDS, PERSON_ROLES
 from app.rules.catalogue import Catalogue, Rule
 from app.rules.compiler import compile_partitions
-from app.rules.conditions import describe, explain, is_answered, questions
+from app.rules.conditions import describe, explain, is_answered
 from app.rules.vocabulary import (
     BIBOB_CONTEXTS,
     BIBOB_GROUNDS,
@@ -67,6 +69,7 @@ class Trigger:
     test: str
     source: str
     provenance: Any = None  # app.forms.channels.Provenance of the question (None before the channel table)
+    persons: tuple[dict[str, Any], ...] = ()  # for a derived fact: the persons or financiers that made it true
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Evaluation:
     level_indications: tuple[tuple[str, str], ...] = ()
     step_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     missing_labels: tuple[tuple[str, str], ...] = ()
+    reference_date: str | None = None
+    derived: tuple[dict[str, Any], ...] = ()
     engine: str = DURABLE  # which engine decided the fired set (the reference evaluator on a fallback)
     engine_note: str = ""  # why the fallback was taken, when it was
 
@@ -152,6 +157,8 @@ class Evaluation:
             ],
             "fired": [_fired_dict(f, self.references) for f in self.fired],
             "answered": list(self.answered),
+            "reference_date": self.reference_date,
+            "derived": list(self.derived),
             "not_fired": [
                 {"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired
             ],
@@ -166,6 +173,7 @@ def _fired_dict(f: FiredIndicator, refs: tuple[dict, dict]) -> dict[str, Any]:
         "id": r.id,
         "version": r.version,
         "title": r.title,
+        "priority_only": r.priority_only,
         "description": r.description,
         "category": r.category,
         "category_label": CATEGORIES[r.category],
@@ -195,6 +203,7 @@ def _fired_dict(f: FiredIndicator, refs: tuple[dict, dict]) -> dict[str, Any]:
                 "test": t.test,
                 "source": t.source,
                 **_provenance_fields(t.provenance),
+                **({"persons": list(t.persons)} if t.persons else {}),
             }
             for t in f.triggers
         ],
@@ -226,8 +235,14 @@ class Evaluator:
         """Engine name of a scan's ruleset: scan plus version, as durable cannot replace one."""
         return f"{scan}_{self.catalogue.version(scan)}"
 
-    def evaluate(self, scan: str, answers: dict[str, Any], validated: bool = False) -> Evaluation:
-        """Evaluate one answer set; raise AnswersInvalid for answers the questionnaire refuses."""
+    def evaluate(
+        self, scan: str, answers: dict[str, Any], validated: bool = False, reference_date: dt.date | None = None
+    ) -> Evaluation:
+        """Evaluate one answer set; raise AnswersInvalid for answers the questionnaire refuses.
+
+        Derived facts are computed first (`app/forms/derive.py`), counted from `reference_date`
+        (default: today), which the snapshot records so a re-evaluation uses the same day.
+        """
         if scan not in SCANS:
             raise UnknownScan(scan)
         questionnaire = self.catalogue.questionnaires[scan]
@@ -235,16 +250,26 @@ class Evaluator:
             answers, errors = validate_present(questionnaire, answers)
             if errors:
                 raise AnswersInvalid(errors)
-        fired_ids = self.engine.fire(self.ruleset_name(scan), answers)
-        return self._assemble(scan, answers, fired_ids)
+        day = reference_date or dt.date.today()
+        derived = derive(questionnaire.derivations, answers, day)
+        facts = _facts(answers, derived)
+        fired_ids = self.engine.fire(self.ruleset_name(scan), facts)
+        return self._assemble(scan, answers, fired_ids, facts, derived, day)
 
-    def triage(self, scan: str, answers: dict[str, Any]) -> tuple[tuple[str, ...], Score]:
+    def facts(self, scan: str, answers: dict[str, Any], reference_date: dt.date | None = None) -> dict[str, Any]:
+        """Validated answers plus the scan's derived facts: what the rules read."""
+        questionnaire = self.catalogue.questionnaires[scan]
+        return _facts(answers, derive(questionnaire.derivations, answers, reference_date or dt.date.today()))
+
+    def triage(
+        self, scan: str, answers: dict[str, Any], reference_date: dt.date | None = None
+    ) -> tuple[tuple[str, ...], Score]:
         """Fired ids (sorted) and the score of validated answers, without explanations.
 
-        For registers of thousands of rows: the same engine and scoring as `evaluate`,
+        For registers of thousands of rows: the same engine, derivations and scoring as `evaluate`,
         minus the per-indicator explanation, which a ranked overview does not show.
         """
-        fired_ids = sorted(self.engine.fire(self.ruleset_name(scan), answers))
+        fired_ids = sorted(self.engine.fire(self.ruleset_name(scan), self.facts(scan, answers, reference_date)))
         active = self._active[scan]
         return tuple(fired_ids), score([active[i] for i in fired_ids], self.catalogue.scoring[scan])
 
@@ -254,15 +279,23 @@ class Evaluator:
 
     def fire_ids(self, scan: str, answers: dict[str, Any]) -> set[str]:
         """Only the ids of the indicators that fire (validated answers; for tests and batches)."""
-        return self.engine.fire(self.ruleset_name(scan), answers)
+        return self.engine.fire(self.ruleset_name(scan), self.facts(scan, answers))
 
-    def _assemble(self, scan: str, answers: dict[str, Any], fired_ids: set[str]) -> Evaluation:
+    def _assemble(
+        self,
+        scan: str,
+        answers: dict[str, Any],
+        fired_ids: set[str],
+        facts: dict[str, Any],
+        derived: dict[str, DerivedValue],
+        day: dt.date,
+    ) -> Evaluation:
         active = self._active[scan]
         questionnaire = self.catalogue.questionnaires[scan]
         fired = [active[i] for i in sorted(fired_ids)]
-        indicators = tuple(FiredIndicator(rule, self._triggers(scan, rule, answers, questionnaire)) for rule in fired)
+        indicators = tuple(FiredIndicator(rule, self.triggers(rule, facts, questionnaire, derived)) for rule in fired)
         result = score(fired, self.catalogue.scoring[scan])
-        advice = self.advise(scan, answers, result, fired)
+        advice = self.advise(scan, facts, result, fired)
         policy = self.catalogue.advice
         return Evaluation(
             scan=scan,
@@ -277,68 +310,83 @@ class Evaluator:
             level_indications=tuple(self.catalogue.scoring[scan].level_indications.items()),
             step_bases=tuple((s, policy.step_basis(s, advice.context)) for s in advice.next_steps),
             missing_labels=tuple((q, questionnaire.label_of(q)) for q in advice.missing_essential),
+            reference_date=day.isoformat(),
+            derived=_derived_rows(questionnaire, derived),
             engine=getattr(fired_ids, "engine", DURABLE),
             engine_note=getattr(fired_ids, "note", ""),
         )
 
     def advise(self, scan: str, answers: dict[str, Any], result: Score, fired: list[Rule]) -> Advice:
         """The Bibob context, the indication and the next steps for fired rules and their score."""
-        roles = [FiredRole(r.id, r.role, r.gate, r.next_steps) for r in fired]
+        roles = [FiredRole(r.id, r.role, r.gate, r.next_steps, r.priority_only) for r in fired]
+        policy = self.catalogue.scoring[scan]
+        # A Bibob indication never rests on a priority-only indicator (e.g. the branch alone):
+        # the level that drives it is the score without them; the control priority keeps them.
+        indication_level = score([r for r in fired if not r.priority_only], policy).level
         return advise(
             answers,
             result.level,
             roles,
-            self.catalogue.scoring[scan],
+            policy,
             self.catalogue.advice,
             self.catalogue.questionnaires[scan],
+            indication_level=indication_level,
         )
 
-    def _triggers(self, scan: str, rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
-        """`triggers`, remembered per rule and the answers it reads (bounded), each test described once."""
-        read = self._reads.get(rule.id)
-        if read is None:
-            read = self._reads[rule.id] = tuple(questions(rule.condition))
-        key = (scan, rule.id, *(_value_key(answers.get(q)) for q in read))
-        if None not in key:
-            cached = self._explained.get(key)
-            if cached is None:
-                cached = self._explained.put(key, self._explain(scan, rule, answers, questionnaire))
-            return cached
-        return self._explain(scan, rule, answers, questionnaire)
-
-    def _explain(self, scan: str, rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
-        result = []
-        for leaf in explain(rule.condition, answers):
-            question = questionnaire.question(leaf.question)
-            test = self._tests.get((scan, leaf))
-            if test is None:
-                test = self._tests[(scan, leaf)] = describe(leaf, questionnaire.label_of)
-            value = answers.get(leaf.question)
-            shown = _shown(question, value, self._shown[scan])
-            result.append(
-                Trigger(leaf.question, question.label, value, shown, test, question.source, question.provenance)
-            )
-        return tuple(result)
-
     @staticmethod
-    def triggers(rule: Rule, answers: dict[str, Any], questionnaire) -> tuple[Trigger, ...]:
-        """The answers that made `rule` fire, each with the test it met (for reports and briefs)."""
+    def triggers(
+        rule: Rule, answers: dict[str, Any], questionnaire, derived: dict[str, DerivedValue] | None = None
+    ) -> tuple[Trigger, ...]:
+        """The answers (and derived facts) that made `rule` fire, each with the test it met.
+
+        A derived fact names the persons (with role and art. 3 lid 4 relation) or financiers behind it.
+        """
         result = []
         for leaf in explain(rule.condition, answers):
             question = questionnaire.question(leaf.question)
             value = answers.get(leaf.question)
+            shown = show_answer(question, value)
+            persons: tuple[dict[str, Any], ...] = ()
+            if derived and leaf.question in derived and derived[leaf.question].value:
+                persons = derived[leaf.question].witnesses
+                shown = f"{shown} – " + "; ".join(describe_witness(w) for w in persons)
             result.append(
                 Trigger(
                     question=leaf.question,
                     label=question.label,
                     value=value,
-                    shown=show_answer(question, value),
+                    shown=shown,
                     test=describe(leaf, lambda q: questionnaire.label_of(q)),
                     source=question.source,
                     provenance=question.provenance,
+                    persons=persons,
                 )
             )
         return tuple(result)
+
+
+def _facts(answers: dict[str, Any], derived: dict[str, DerivedValue]) -> dict[str, Any]:
+    """The answers plus the value of every derived fact that has one."""
+    facts = dict(answers)
+    for fact_id, value in derived.items():
+        if value.value is not None:
+            facts[fact_id] = value.value
+    return facts
+
+
+def _derived_rows(questionnaire, derived: dict[str, DerivedValue]) -> tuple[dict[str, Any], ...]:
+    """The derived facts with a value, as the snapshot keeps them (label, value, who made it true)."""
+    return tuple(
+        {
+            "id": q.id,
+            "label": q.label,
+            "value": derived[q.id].value,
+            "shown": "ja" if derived[q.id].value else "nee",
+            "persons": list(derived[q.id].witnesses),
+        }
+        for q in questionnaire.derived
+        if q.id in derived and derived[q.id].value is not None
+    )
 
 
 def _answered(questionnaire, answers: dict[str, Any], memo: dict | None = None) -> tuple[dict[str, Any], ...]:
@@ -427,7 +475,25 @@ def show_answer(question, value: Any) -> str:
     if question.type == "meerkeuze":
         return ", ".join(question.option_label(v) for v in value)
     if question.type == "personen":
-        return "; ".join(f"{p['naam']} ({PERSON_ROLES.get(p['rol'], p['rol'])})" for p in value)
+        return "; ".join(_show_person(p) for p in value)
+    if question.type == "financiers":
+        return "; ".join(f"{f['naam']} ({describe_financier(f)})" for f in value)
     if question.type == "bedrag":
         return "€ " + f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     return str(value)
+
+
+def _show_person(p: dict[str, Any]) -> str:
+    """A person as a report reads it: name, role and, if any, antecedents in short."""
+    text = f"{p['naam']} ({PERSON_ROLES.get(p['rol'], p['rol'])})"
+    antecedents = p.get("antecedenten") or []
+    if antecedents:
+        items = [
+            f"{OFFENCE_KINDS.get(a['feit'], a['feit'])} {a.get('jaar') or ''}".strip()
+            + f" ({ANTECEDENT_STATUSES.get(a['status'], a['status']).lower()}"
+            + (", samenhang" if a.get("samenhang") else "")
+            + ")"
+            for a in antecedents
+        ]
+        text += ": " + ", ".join(items)
+    return text

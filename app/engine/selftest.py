@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from app.engine.adapter import DurableEngine
 from app.forms.answers import validate_answers
+from app.forms.derive import with_derived
 from app.rules.catalogue import Catalogue
 from app.rules.compiler import compile_partitions
 from app.rules.vocabulary import SCANS
@@ -37,7 +38,8 @@ def run_rule_tests(catalogue: Catalogue, engine: DurableEngine) -> list[CaseResu
             for kind, cases in (("fires", rule.fires), ("does_not_fire", rule.does_not_fire)):
                 for case in cases:
                     answers, _ = validate_answers(questionnaire, case.answers)
-                    fired = engine.fire(name, answers)
+                    facts = with_derived(questionnaire, answers, case.reference_date)
+                    fired = engine.fire(name, facts)
                     passed = (rule.id in fired) == (kind == "fires")
                     results.append(CaseResult(rule.id, scan, kind, case.name, passed, tuple(sorted(fired))))
     return results

@@ -15,24 +15,25 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from app.forms.model import PERSON_ROLES, Question, Questionnaire
+from app.forms.model import (
+    ANTECEDENT_CHANNELS,
+    ANTECEDENT_STATUSES,
+    FINANCIER_RELATIONS,
+    NONE_OPTION,
+    OFFENCE_KINDS,
+    PERSON_ROLES,
+    Question,
+    Questionnaire,
+)
 from app.rules.errors import translate
 
 DEFAULT_TEXT_LIMIT = 2000
 MAX_PERSONS = 50
 #: The largest amount or number the rule engine handles exactly (durable_rules fails from 1e16 on).
 ENGINE_MAX = 10**15
-
-
-class PersonSchema(Schema):
-    """One person involved (betrokkene or a relation in the sense of art. 3 lid 4)."""
-
-    class Meta:
-        unknown = RAISE
-
-    naam = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    rol = fields.String(required=True, validate=validate.OneOf(list(PERSON_ROLES)))
-    toelichting = fields.String(load_default="", validate=validate.Length(max=1000))
+MAX_ANTECEDENTS = 30
+MAX_FINANCIERS = 30
+EARLIEST_YEAR = 1950
 
 
 class Money(fields.Float):
@@ -56,6 +57,62 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+def _choice(values: dict[str, str]) -> validate.OneOf:
+    return validate.OneOf(list(values), error="kies een van de opties")
+
+
+class AntecedentSchema(Schema):
+    """One antecedent of a person: what, when, how far established, related to the activity, from where."""
+
+    class Meta:
+        unknown = RAISE
+
+    feit = fields.String(required=True, validate=_choice(OFFENCE_KINDS))
+    jaar = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(
+            min=EARLIEST_YEAR, max=dt.date.today().year + 1, error="een jaar tussen {min} en {max}"
+        ),
+    )
+    status = fields.String(required=True, validate=_choice(ANTECEDENT_STATUSES))
+    samenhang = StrictBoolean(allow_none=True)
+    kanaal = fields.String(required=True, validate=_choice(ANTECEDENT_CHANNELS))
+
+
+class PersonSchema(Schema):
+    """One person involved (betrokkene or a relation in the sense of art. 3 lid 4), with antecedents."""
+
+    class Meta:
+        unknown = RAISE
+
+    naam = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    rol = fields.String(required=True, validate=validate.OneOf(list(PERSON_ROLES)))
+    toelichting = fields.String(load_default="", validate=validate.Length(max=1000))
+    antecedenten = fields.List(fields.Nested(AntecedentSchema), validate=validate.Length(max=MAX_ANTECEDENTS))
+
+
+class FinancierSchema(Schema):
+    """One financier: what can be verified about the money, never where the financier lives."""
+
+    class Meta:
+        unknown = RAISE
+
+    naam = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    bedrag = Money(allow_none=True, validate=validate.Range(min=0))
+    relatie = fields.String(required=True, validate=_choice(FINANCIER_RELATIONS))
+    schriftelijke_overeenkomst = StrictBoolean(allow_none=True)
+    bankspoor = StrictBoolean(allow_none=True)
+    herkomst_aangetoond = StrictBoolean(allow_none=True)
+    contant_deel = Money(allow_none=True, validate=validate.Range(min=0))
+
+
+def none_is_exclusive(values: list[str] | None) -> None:
+    """ "geen" (none) cannot be chosen together with another option, in any multi-select."""
+    if values and NONE_OPTION in values and len(values) > 1:
+        raise ValidationError("'Geen' kan niet samen met een andere keuze: kies 'Geen' of de feiten die gelden")
+
+
 def _field_for(question: Question) -> fields.Field:
     """The marshmallow field that validates one question's answer."""
     kind = question.type
@@ -63,10 +120,13 @@ def _field_for(question: Question) -> fields.Field:
     if kind == "ja_nee":
         return StrictBoolean(**opts)
     if kind == "keuze":
-        return fields.String(validate=validate.OneOf(question.option_values, error="kies een van de opties"), **opts)
+        return fields.String(validate=validate.OneOf(question.accepted_values, error="kies een van de opties"), **opts)
     if kind == "meerkeuze":
-        choice = fields.String(validate=validate.OneOf(question.option_values, error="kies uit de opties"))
-        return fields.List(choice, validate=validate.Length(max=len(question.options)), **opts)
+        choice = fields.String(validate=validate.OneOf(question.accepted_values, error="kies uit de opties"))
+        checks = [validate.Length(max=len(question.accepted_values))]
+        if NONE_OPTION in question.option_values:
+            checks.append(none_is_exclusive)
+        return fields.List(choice, validate=checks, **opts)
     if kind in ("getal", "bedrag"):
         low = question.min if question.min is not None else (0 if kind == "bedrag" else -ENGINE_MAX + 1)
         high = question.max if question.max is not None else ENGINE_MAX - 1
@@ -91,6 +151,8 @@ def _field_for(question: Question) -> fields.Field:
         )
     if kind == "personen":
         return fields.List(fields.Nested(PersonSchema), validate=validate.Length(max=MAX_PERSONS), **opts)
+    if kind == "financiers":
+        return fields.List(fields.Nested(FinancierSchema), validate=validate.Length(max=MAX_FINANCIERS), **opts)
     limit = question.max_length or DEFAULT_TEXT_LIMIT
     return fields.String(validate=validate.Length(max=limit, error=f"hoogstens {limit} tekens"), **opts)
 

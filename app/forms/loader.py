@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.forms.channels import DEFAULT_CHANNEL, ChannelTable, load_channels
+from app.forms.derive import DERIVATION_KINDS, Derivation, parse_derivation
 from app.forms.model import (
     MAX_QUESTIONS,
     QUESTION_TYPES,
@@ -44,6 +45,7 @@ class QuestionSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(list(QUESTION_TYPES)))
     required = fields.Boolean(load_default=False)
     options = fields.List(fields.Nested(OptionSchema), load_default=list)
+    legacy_options = fields.List(fields.Nested(OptionSchema), load_default=list)
     min = fields.Float(load_default=None, allow_none=True)
     max = fields.Float(load_default=None, allow_none=True)
     max_length = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 20000))
@@ -70,6 +72,24 @@ class QuestionnaireSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=120))
     intro = fields.String(load_default="", validate=validate.Length(max=3000))
     steps = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
+    #: Derived facts (app/forms/derive.py): entries, or `{include: <name>}` of `forms/_gedeeld/<name>.yaml`.
+    derived = fields.List(fields.Raw(), load_default=list)
+
+
+class DerivedFactSchema(Schema):
+    """A derived fact: read by rules like a yes/no question, computed from a record (`derive`)."""
+
+    id = fields.String(required=True, validate=validate.Regexp(QUESTION_ID.pattern))
+    label = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    help = fields.String(load_default="", validate=validate.Length(max=1000))
+    source = fields.String(load_default=DEFAULT_CHANNEL)
+    partner = fields.String(load_default=None, allow_none=True)
+    strafrechtelijk = fields.Boolean(load_default=False)
+    derive = fields.Raw(required=True)
+
+
+class SharedDerivedSchema(Schema):
+    derived = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
 
 
 def load_questionnaires(forms_dir: Path, texts: dict[str, str] | None = None) -> dict[str, Questionnaire]:
@@ -115,6 +135,7 @@ def _load_file(
         if step is not None:
             steps.append(step)
     _check_questions(steps, name, faults)
+    derived, derivations = _load_derived(doc["derived"], steps, name, forms_dir, faults, digest, texts, channels)
     return Questionnaire(
         scan=doc["scan"],
         version=doc["version"],
@@ -123,7 +144,82 @@ def _load_file(
         steps=tuple(steps),
         content_hash=digest.hexdigest(),
         channels=channels,
+        derived=tuple(derived),
+        derivations=tuple(derivations),
     )
+
+
+def _load_derived(entries, steps, name, forms_dir, faults, digest, texts, channels):
+    """The derived facts of a questionnaire (own entries and included shared files), checked against its records."""
+    asked = {q.id: q for step in steps for q in step.questions}
+    questions: list[Question] = []
+    derivations: list[Derivation] = []
+    flat: list[tuple[str, str, Any]] = []
+    for i, entry in enumerate(entries):
+        if isinstance(entry, dict) and set(entry) == {"include"}:
+            path = forms_dir / SHARED_FOLDER / f"{entry['include']}.yaml"
+            origin = f"forms/{SHARED_FOLDER}/{entry['include']}.yaml"
+            if not isinstance(entry["include"], str) or not path.is_file():
+                faults.append(
+                    Fault(name, f"derived[{i}].include", f"gedeeld bestand {entry['include']!r} bestaat niet")
+                )
+                continue
+            data, raw = read_yaml(path, origin, faults, texts)
+            if data is None:
+                continue
+            digest.update(raw)
+            try:
+                shared = SharedDerivedSchema().load(data)
+            except ValidationError as err:
+                faults.extend(Fault(origin, f, r) for f, r in flatten_messages(err.messages))
+                continue
+            flat.extend((origin, f"derived[{j}]", e) for j, e in enumerate(shared["derived"]))
+        else:
+            flat.append((name, f"derived[{i}]", entry))
+    for origin, field, entry in flat:
+        try:
+            d = DerivedFactSchema().load(entry if isinstance(entry, dict) else {})
+        except ValidationError as err:
+            faults.extend(Fault(origin, f"{field}.{f}", r) for f, r in flatten_messages(err.messages))
+            continue
+        derivation, problems = parse_derivation(d["id"], d["derive"])
+        if derivation is None:
+            faults.extend(Fault(origin, f"{field}.derive.{f}", r) for f, r in flatten_messages(problems))
+            continue
+        record = asked.get(derivation.record)
+        needed = DERIVATION_KINDS[derivation.kind][0]
+        if record is None or record.type != needed:
+            faults.append(
+                Fault(
+                    origin, f"{field}.derive.from", f"{derivation.record!r} is geen vraag van type {needed} in {name}"
+                )
+            )
+            continue
+        if d["id"] in asked or any(q.id == d["id"] for q in questions):
+            faults.append(Fault(origin, f"{field}.id", f"dubbele vraag-id {d['id']!r}"))
+            continue
+        q = {**d, "type": "ja_nee", "options": [], "required": False, "scorable": True}
+        provenance = _provenance(q, field, origin, faults, channels)
+        questions.append(
+            Question(
+                id=d["id"],
+                label=d["label"],
+                type="ja_nee",
+                help=d["help"],
+                source=d["source"],
+                partner=d["partner"],
+                criminal=d["strafrechtelijk"],
+                provenance=provenance,
+            )
+        )
+        derivations.append(derivation)
+    if len(asked) + len(questions) > MAX_QUESTIONS:
+        faults.append(
+            Fault(
+                name, "derived", f"{len(asked) + len(questions)} vragen en afgeleide feiten; hoogstens {MAX_QUESTIONS}"
+            )
+        )
+    return questions, derivations
 
 
 def _load_step(
@@ -172,7 +268,9 @@ def _build_question(
         faults.append(Fault(origin, f"{field}.options", "een keuzevraag heeft minstens twee opties"))
     if not has_options and q["options"]:
         faults.append(Fault(origin, f"{field}.options", f"opties horen niet bij type {kind}"))
-    values = [o["value"] for o in q["options"]]
+    values = [o["value"] for o in (*q["options"], *q["legacy_options"])]
+    if q["legacy_options"] and not has_options:
+        faults.append(Fault(origin, f"{field}.legacy_options", f"opties horen niet bij type {kind}"))
     if len(values) != len(set(values)):
         faults.append(Fault(origin, f"{field}.options", "dubbele optiewaarde"))
     if q["min"] is not None and q["max"] is not None and q["min"] > q["max"]:
@@ -189,12 +287,13 @@ def _build_question(
         help=q["help"],
         required=q["required"],
         options=tuple(Option(o["value"], o["label"]) for o in q["options"]),
+        legacy_options=tuple(Option(o["value"], o["label"]) for o in q["legacy_options"]),
         min=q["min"],
         max=q["max"],
         max_length=q["max_length"],
         show_if=show_if,
         source=q["source"],
-        scorable=q["scorable"] and kind not in ("personen", "tekst", "datum"),
+        scorable=q["scorable"] and kind not in ("personen", "financiers", "tekst", "datum"),
         partner=q["partner"],
         criminal=q["strafrechtelijk"],
         provenance=provenance,

@@ -20,6 +20,7 @@ QUESTION_TYPES: dict[str, str] = {
     "kvk": "KvK-nummer",
     "postcode": "Postcode",
     "personen": "Betrokken personen",
+    "financiers": "Financiers",
 }
 
 #: The labels of the first four channels, as snapshots stored before the channel table
@@ -39,6 +40,73 @@ PERSON_ROLES: dict[str, str] = {
     "vermogensverschaffer": "Vermogensverschaffer",
     "zakelijk_samenwerkingsverband": "Zakelijk samenwerkingsverband",
     "eigenaar_pand": "Eigenaar of verhuurder pand",
+    "eerdere_exploitant": "Eerdere exploitant, nog betrokken",
+    "gerelateerde_rechtspersoon": "Rechtspersoon waarin de betrokkene leiding, zeggenschap of vermogen heeft",
+}
+
+#: The art. 3 lid 4 Wet Bibob relation a person's antecedents put the betrokkene in, by the person's role:
+#: the aanvrager committed them himself (a); a legal person the betrokkene leads, controls or finances
+#: committed them (b); a person who leads, controls, finances or works with the betrokkene committed them (c).
+ROLE_RELATIONS: dict[str, str] = {
+    "aanvrager": "lid4_a",
+    "bestuurder": "lid4_c",
+    "leidinggevende": "lid4_c",
+    "aandeelhouder": "lid4_c",
+    "vermogensverschaffer": "lid4_c",
+    "zakelijk_samenwerkingsverband": "lid4_c",
+    "eigenaar_pand": "lid4_c",
+    "eerdere_exploitant": "lid4_c",
+    "gerelateerde_rechtspersoon": "lid4_b",
+}
+
+#: Kinds of offence of one antecedent in a person record. Bestuurlijke boetes count as offences (lid 8).
+OFFENCE_KINDS: dict[str, str] = {
+    "opiumwet": "Opiumwet (drugs)",
+    "witwassen": "Witwassen",
+    "geweld_wapens": "Geweld of wapens",
+    "mensenhandel": "Mensenhandel of uitbuiting",
+    "deelneming_criminele_organisatie": "Deelneming aan een criminele organisatie",
+    "fraude_valsheid": "Fraude of valsheid in geschrifte",
+    "fiscaal": "Fiscaal delict",
+    "heling": "Heling",
+    "vergunningvoorschriften": "Overtreding van vergunningvoorschriften",
+    "bestuurlijke_boete": "Overtreding met een bestuurlijke boete (art. 3 lid 8)",
+    "anders": "Ander strafbaar feit",
+}
+#: The offences the catalogue counts as serious (the former `antecedenten_ernstig` options).
+SERIOUS_OFFENCES: tuple[str, ...] = (
+    "opiumwet",
+    "witwassen",
+    "geweld_wapens",
+    "mensenhandel",
+    "deelneming_criminele_organisatie",
+)
+#: How far an antecedent is established, strongest first.
+ANTECEDENT_STATUSES: dict[str, str] = {
+    "veroordeling": "Onherroepelijke veroordeling",
+    "strafbeschikking": "Strafbeschikking",
+    "transactie": "Transactie",
+    "sepot": "Sepot",
+    "lopend_onderzoek": "Lopend onderzoek",
+    "vermoeden_rapportage": "Vermoeden uit een bestuurlijke rapportage",
+}
+#: Where an antecedent comes from; each maps to a channel of `forms/_kanalen.yaml`.
+ANTECEDENT_CHANNELS: dict[str, str] = {
+    "justitie": "Justitiële gegevens (Wjsg)",
+    "politie": "Politiegegevens (Wpg)",
+    "eigen_onderzoek": "Eigen onderzoek gemeente",
+    "open_bron": "Open bron",
+}
+#: A financier's relation to the applicant. Deliberately no place of residence or country: what weighs is
+#: what can be verified (agreement, bank trail, documented origin), wherever the money comes from.
+FINANCIER_RELATIONS: dict[str, str] = {
+    "eigen_middelen": "Eigen middelen van de aanvrager",
+    "bank": "Bank of andere financiële instelling onder toezicht",
+    "familie_vriend": "Familielid of vriend",
+    "zakelijke_relatie": "Zakelijke relatie",
+    "leverancier_brouwerij": "Leverancier, brouwerij of franchisegever",
+    "aandeelhouder": "Aandeelhouder of moedermaatschappij",
+    "anders": "Anders of onbekend",
 }
 
 #: Which rule operators fit which question type.
@@ -53,7 +121,13 @@ OPERATORS_BY_TYPE: dict[str, frozenset[str]] = {
     "postcode": frozenset({"equals", "not_equals", "in", "matches", "present"}),
     "datum": frozenset({"present"}),
     "personen": frozenset({"present"}),
+    "financiers": frozenset({"present"}),
 }
+
+#: Record types: lists of structured rows; never a register column and never read by a rule directly.
+RECORD_TYPES: tuple[str, ...] = ("personen", "financiers")
+#: The option value that means "none of these": exclusive in every multi-select.
+NONE_OPTION = "geen"
 
 #: The most questions one questionnaire may hold (the engine's fact limit, with room).
 MAX_QUESTIONS = 120
@@ -82,13 +156,20 @@ class Question:
     partner: str | None = None
     criminal: bool = False
     provenance: Provenance | None = None
+    #: Option values of an earlier version: still accepted in answer files, never offered, never read by a rule.
+    legacy_options: tuple[Option, ...] = ()
 
     @property
     def option_values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
 
+    @property
+    def accepted_values(self) -> tuple[str, ...]:
+        """What an answer may hold: the options plus the legacy options."""
+        return self.option_values + tuple(o.value for o in self.legacy_options)
+
     def option_label(self, value: Any) -> str:
-        for option in self.options:
+        for option in (*self.options, *self.legacy_options):
             if option.value == value:
                 return option.label
         return str(value)
@@ -117,12 +198,19 @@ class Questionnaire:
     steps: tuple[Step, ...]
     content_hash: str = ""
     channels: ChannelTable | None = field(default=None, compare=False, repr=False)
+    #: Derived facts (`derived:`): yes/no facts computed from records, read by rules like questions but
+    #: never answered by a person. `derived` holds them as questions, `derivations` their computation.
+    derived: tuple[Question, ...] = ()
+    derivations: tuple[Any, ...] = ()  # app.forms.derive.Derivation
     _index: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+    _derived_index: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for step in self.steps:
             for question in step.questions:
                 self._index[question.id] = question
+        for question in self.derived:
+            self._derived_index[question.id] = question
 
     @property
     def questions(self) -> dict[str, Question]:
@@ -130,7 +218,11 @@ class Questionnaire:
         return self._index
 
     def question(self, question_id: str) -> Question | None:
-        return self._index.get(question_id)
+        """A question, or a derived fact (which rules read like a yes/no question)."""
+        return self._index.get(question_id) or self._derived_index.get(question_id)
+
+    def is_derived(self, question_id: str) -> bool:
+        return question_id in self._derived_index
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -151,5 +243,5 @@ class Questionnaire:
         ]
 
     def label_of(self, question_id: str) -> str:
-        question = self._index.get(question_id)
+        question = self.question(question_id)
         return question.label if question else question_id

@@ -21,14 +21,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.forms.model import QUESTION_TYPES, Question, Questionnaire
+from app.forms.model import NONE_OPTION, QUESTION_TYPES, Question, Questionnaire
 from app.forms.text import parse_amount, parse_whole_number, parse_yes_no
 
 #: Cells that mean "not answered".
 UNKNOWN = frozenset({"", "onbekend", "niet bekend", "n.b.", "nb", "-"})
 #: Separators between the choices of a meerkeuze cell.
 MULTI_SEPARATOR = re.compile(r"\s*[|;]\s*")
-SKIPPED_TYPES = frozenset({"personen"})
+SKIPPED_TYPES = frozenset({"personen", "financiers"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def refused_columns(questionnaire: Questionnaire) -> RefusedColumns:
     messages = {
         q.id: f"Kolom '{q.id}' bevat {_what(q)} en mag niet in een register."
         for q in questionnaire.questions.values()
-        if not allowed_in_register(q)
+        if q.type not in SKIPPED_TYPES and not allowed_in_register(q)  # records are never a column anyway
     }
     table = questionnaire.channels
     return RefusedColumns(messages, table.portfolio_reason if table is not None else "")
@@ -104,7 +104,8 @@ def _allowed(q: Question) -> tuple[str, str]:
     if q.type == "keuze":
         return "één van: " + ", ".join(q.option_values), q.option_values[0]
     if q.type == "meerkeuze":
-        return "een of meer van (scheid met |): " + ", ".join(q.option_values), " | ".join(q.option_values[:2])
+        example = [v for v in q.option_values if v != NONE_OPTION][:2]  # "geen" goes alone
+        return "een of meer van (scheid met |; 'geen' alleen): " + ", ".join(q.option_values), " | ".join(example)
     if q.type == "getal":
         low = int(q.min) if q.min is not None else None
         high = int(q.max) if q.max is not None else None
@@ -166,7 +167,7 @@ def _read_multi(q: Question, value: Any) -> tuple[Any, str | None]:
 def _option(q: Question, text: str) -> str | None:
     """The option value a cell names, by value or by label, ignoring case."""
     wanted = text.strip().lower()
-    for option in q.options:
+    for option in (*q.options, *q.legacy_options):
         if wanted in (option.value.lower(), option.label.lower()):
             return option.value
     return None

@@ -20,6 +20,7 @@ class SourceRef:
 class TestCase:
     name: str
     answers: dict[str, Any] = field(hash=False)
+    reference_date: Any = None  # datetime.date for date-relative derived facts; None: today
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +51,8 @@ class Rule:
     relation: tuple[str, ...] = ()
     gate: str | None = None
     next_steps: tuple[str, ...] = ()
+    #: Counts for the control priority only, never towards a Bibob indication (e.g. a branch alone).
+    priority_only: bool = False
 
     @property
     def active(self) -> bool:

@@ -248,6 +248,7 @@ def _load_rule(path: Path, rules_dir: Path, faults: list[Fault], texts: dict[str
         relation=tuple(doc["relation"]),
         gate=doc["gate"],
         next_steps=tuple(doc["next_steps"]),
+        priority_only=doc["priority_only"],
         legal_basis=tuple(doc["legal_basis"]),
         condition=condition,
         advice=doc["advice"].strip(),

@@ -49,6 +49,8 @@ class SourceRefSchema(Schema):
 class TestCaseSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=3, max=200))
     answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+    #: The evaluation day for date-relative derived facts ("the last five years"); default today.
+    reference_date = fields.Date(load_default=None, allow_none=True)
 
 
 class RuleTestsSchema(Schema):
@@ -75,6 +77,8 @@ class RuleSchema(Schema):
     relation = fields.List(fields.String(validate=one_of(RELATIONS)), load_default=list)
     gate = fields.String(load_default=None, allow_none=True, validate=one_of(GATES))
     next_steps = fields.List(fields.String(validate=one_of(NEXT_STEPS)), load_default=list)
+    #: Counts for the control priority only, never towards a Bibob indication (a branch alone, say).
+    priority_only = fields.Boolean(load_default=False)
     legal_basis = fields.List(fields.String(validate=validate.Regexp(REF_ID)), required=True)
     condition = fields.Raw(required=True)
     advice = fields.String(required=True, validate=validate.Length(min=20, max=3000))
@@ -101,6 +105,8 @@ class RuleSchema(Schema):
             raise ValidationError("alleen een feit noemt een relatie in de zin van art. 3 lid 4", "relation")
         if gate and role != "procedure":
             raise ValidationError("alleen een procedure-indicator kan een drempel (gate) zijn", "gate")
+        if data.get("priority_only") and (role != "signaal" or data.get("knockout")):
+            raise ValidationError("alleen een signaal zonder knock-out telt alleen voor de prioriteit", "priority_only")
         if role == "feit" and "geen" in (data.get("bibob_grounds") or []):
             raise ValidationError("een feit heeft een Bibob-grond (a_grond, b_grond of lid_6)", "bibob_grounds")
 

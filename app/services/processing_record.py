@@ -29,6 +29,8 @@ def build(catalogue: Catalogue, config: dict[str, Any]) -> dict[str, Any]:
     scans = []
     for scan, questionnaire in catalogue.questionnaires.items():
         scored = {q for r in catalogue.rules_for(scan) for q in condition_questions(r.condition)}
+        # A record weighs through the derived facts computed from it (app/forms/derive.py).
+        scored |= {d.record for d in questionnaire.derivations if d.id in scored}
         categories = []
         for step in questionnaire.steps:
             by_channel: dict[str, dict[str, Any]] = {}

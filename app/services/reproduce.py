@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -59,7 +60,16 @@ def verify_result(result: ScanResult) -> Verification:
     scan_type = result.snapshot["scan"]
     if catalogue.version(scan_type) != result.ruleset_version:
         differences.append(f"archief geeft regelset {catalogue.version(scan_type)}")
-    fresh = _normalise(Evaluator(catalogue, DurableEngine()).evaluate(scan_type, result.answers).to_dict())
+    stored_day = result.snapshot.get("reference_date")  # derived facts count from the day of the evaluation
+    day = dt.date.fromisoformat(stored_day) if stored_day else None
+    fresh = _normalise(
+        Evaluator(catalogue, DurableEngine()).evaluate(scan_type, result.answers, reference_date=day).to_dict()
+    )
+    if stored_day is None:  # stored before derived facts: the fields did not exist
+        fresh.pop("reference_date", None)
+        fresh.pop("derived", None)
+        for fired in fresh.get("fired", []):
+            fired.pop("priority_only", None)
     stored = _normalise(result.snapshot)
     differences += [
         f"verschil in '{key}'" for key in sorted(set(fresh) | set(stored)) if fresh.get(key) != stored.get(key)

@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import escape
 
 from app.rules.catalogue import Catalogue
+from app.rules.fairness import PROTECTED_TERMS
 from app.rules.vocabulary import (
     BIBOB_GROUNDS,
     CATEGORIES,
@@ -42,24 +43,23 @@ HUMAN_INVOLVEMENT = (
     "neemt, krijgt de betrokkene de gelegenheid tot een zienswijze (art. 33 Wet Bibob); hij kan dan horen welke "
     "indicatoren zijn gebruikt en heeft recht op uitleg over de logica (AVG art. 13–15 en 22 lid 3)."
 )
-#: The words the automated check (tests/test_sources.py) looks for in the id and text of every question a rule
-#: reads. `NOT_USED` claims exactly this check and no more.
-PROTECTED_TERMS = (
-    "nationaliteit",
-    "etnic",
-    "afkomst",
-    "geboorteland",
-    "herkomst van de persoon",
-    "familie",
-    "minderjarig",
-)
+#: `NOT_USED` claims exactly the automated check of `app/rules/fairness.py` (run by tests/test_sources.py on
+#: every change) and no more; the word list is printed from the same tuple the check uses.
 NOT_USED = (
-    "Nationaliteit, etniciteit, afkomst of familieachtergrond als zodanig en gegevens over minderjarigen worden "
-    "niet gevraagd en wegen niet mee. Een automatische test controleert bij elke wijziging alleen dat geen "
-    "indicator een vraag leest waarvan de code of de vraagtekst een van deze woorden bevat: "
+    "Nationaliteit, etniciteit, afkomst, religie of familieachtergrond als zodanig en gegevens over minderjarigen "
+    "worden niet gevraagd en wegen niet mee. Een automatische test controleert bij elke wijziging van de "
+    "catalogus alle vragenlijsten (vraagcodes, vraagteksten, toelichtingen, antwoordopties met hun code en "
+    "tekst, en de afgeleide feiten) en alle indicatoren (de vragen en waarden die een voorwaarde leest, de "
+    "titel, de beschrijving, het advies en de controlepunten) op deze woorden, als heel woord (* betekent: elk "
+    "woord dat zo begint): "
     + ", ".join(PROTECTED_TERMS)
-    + ". Antwoordopties en indirecte kenmerken (zoals branche, buitenlandse financiering of kenteken) controleert "
-    "de test niet; die weegt een jurist bij elke wijziging van de catalogus."
+    + ". Uitgezonderd zijn alleen vaste zinsdelen over geld en stukken (zoals 'herkomst van het vermogen'), het "
+    "buitenlandse kenteken van een voertuig, en in de vragenlijst de rechtsvorm 'rechtspersoon naar buitenlands "
+    "recht' (die geen indicator mag lezen). Antwoordopties uit een eerdere versie die alleen nog in oude "
+    "antwoordbestanden worden aanvaard, leest geen indicator (de lader weigert dat). De test ziet geen "
+    "betekenis: indirecte kenmerken die niet in de woordenlijst staan (zoals een branche) weegt een jurist bij "
+    "elke wijziging; indicatoren die alleen op een branche rusten, tellen alleen voor de prioriteit van controle, "
+    "nooit voor een Bibob-indicatie."
 )
 
 

@@ -11,13 +11,36 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from app.forms.model import ANSWER_SOURCES, PERSON_ROLES, Question, Step
+from app.forms.model import (
+    ANSWER_SOURCES,
+    ANTECEDENT_CHANNELS,
+    ANTECEDENT_STATUSES,
+    FINANCIER_RELATIONS,
+    OFFENCE_KINDS,
+    PERSON_ROLES,
+    Question,
+    Step,
+)
 from app.forms.text import parse_amount, parse_whole_number
 
 UNKNOWN = ""  # the "Niet bekend" choice of an optional ja/nee or keuze question
 NONE_OPTION = "geen"  # the "none of these" choice of a meerkeuze question; it excludes the others
 PERSON_ROWS_EXTRA = 2
 MAX_PERSON_ROWS = 50
+ANTECEDENT_ROWS_EXTRA = 1
+MAX_ANTECEDENT_ROWS = 30
+FINANCIER_FLAGS = ("schriftelijke_overeenkomst", "bankspoor", "herkomst_aangetoond")
+
+
+class RecordChoices(dict):
+    """The person roles (as a mapping, what the question macro always took), plus the choices of the
+    other record fields: antecedents of a person and financiers."""
+
+    offences = OFFENCE_KINDS
+    statuses = ANTECEDENT_STATUSES
+    channels = ANTECEDENT_CHANNELS
+    financier_relations = FINANCIER_RELATIONS
+    antecedent_extra = ANTECEDENT_ROWS_EXTRA
 
 
 def parse_step(step: Step, form: MultiDict) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, Any]]:
@@ -43,6 +66,8 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
         return (values or None), None, values
     if q.type == "personen":
         return _persons(q, form)
+    if q.type == "financiers":
+        return _financiers(q, form)
     text = (form.get(q.id) or "").strip()
     if text == UNKNOWN:
         return None, None, text
@@ -69,22 +94,86 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     return text, None, text
 
 
+def _text(form: MultiDict, name: str) -> str:
+    return (form.get(name) or "").strip()
+
+
+def _yes_no(text: str) -> bool | None:
+    return {"ja": True, "nee": False}.get(text)
+
+
 def _persons(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
+    """Numbered person rows, each with numbered antecedent rows; empty rows are skipped."""
     beyond = [key for key in form if key.startswith(f"{q.id}-") and _row_index(q.id, key) >= MAX_PERSON_ROWS]
     if any((form.get(key) or "").strip() for key in beyond):
         return None, f"U kunt hoogstens {MAX_PERSON_ROWS} personen invullen.", []
     rows = []
+    error = None
     for i in range(MAX_PERSON_ROWS):
-        name = (form.get(f"{q.id}-{i}-naam") or "").strip()
-        role = (form.get(f"{q.id}-{i}-rol") or "").strip()
-        note = (form.get(f"{q.id}-{i}-toelichting") or "").strip()
-        if not (name or role or note):
+        prefix = f"{q.id}-{i}"
+        name, role, note = (_text(form, f"{prefix}-{f}") for f in ("naam", "rol", "toelichting"))
+        antecedents, problem = _antecedents(form, prefix)
+        if not (name or role or note or antecedents):
             continue
-        rows.append({"naam": name, "rol": role, "toelichting": note})
-    for row in rows:
-        if not row["naam"] or not row["rol"]:
-            return None, "Vul bij elke persoon een naam en een rol in.", rows
-    return (rows or None), None, rows
+        row: dict[str, Any] = {"naam": name, "rol": role, "toelichting": note}
+        if antecedents:
+            row["antecedenten"] = antecedents
+        rows.append(row)
+        if not name or not role:
+            error = error or "Vul bij elke persoon een naam en een rol in."
+        error = error or problem
+    return (None if error else (rows or None)), error, rows
+
+
+def _antecedents(form: MultiDict, prefix: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The antecedent rows of one person; a row needs kind, status and source."""
+    rows, problem = [], None
+    for j in range(MAX_ANTECEDENT_ROWS):
+        base = f"{prefix}-ant-{j}"
+        kind, year, status, related, channel = (
+            _text(form, f"{base}-{f}") for f in ("feit", "jaar", "status", "samenhang", "kanaal")
+        )
+        if not (kind or year or status or related or channel):
+            continue
+        row: dict[str, Any] = {"feit": kind, "status": status, "kanaal": channel}
+        if year:
+            number = parse_whole_number(year)
+            if number is None:
+                problem = problem or "Vul bij een antecedent het jaar in als getal, bijvoorbeeld 2022."
+            row["jaar"] = number if number is not None else year
+        if related:
+            row["samenhang"] = _yes_no(related)
+        if not (kind and status and channel):
+            problem = problem or "Vul bij elk antecedent het soort feit, de status en de bron in."
+        rows.append(row)
+    return rows, problem
+
+
+def _financiers(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
+    """Numbered financier rows: name, amount, relation, what is documented, cash part."""
+    rows = []
+    error = None
+    for i in range(MAX_PERSON_ROWS):
+        prefix = f"{q.id}-{i}"
+        texts = {
+            f: _text(form, f"{prefix}-{f}") for f in ("naam", "bedrag", "relatie", "contant_deel", *FINANCIER_FLAGS)
+        }
+        if not any(texts.values()):
+            continue
+        row: dict[str, Any] = {"naam": texts["naam"], "relatie": texts["relatie"]}
+        for money in ("bedrag", "contant_deel"):
+            if texts[money]:
+                amount = parse_amount(texts[money])
+                if amount is None:
+                    error = error or "Vul bedragen in euro in, bijvoorbeeld 12.500."
+                row[money] = amount if amount is not None else texts[money]
+        for flag in FINANCIER_FLAGS:
+            if texts[flag]:
+                row[flag] = _yes_no(texts[flag])
+        rows.append(row)
+        if not texts["naam"] or not texts["relatie"]:
+            error = error or "Vul bij elke financier een naam en de relatie tot de aanvrager in."
+    return (None if error else (rows or None)), error, rows
 
 
 def _row_index(question_id: str, key: str) -> int:
@@ -96,7 +185,7 @@ def _row_index(question_id: str, key: str) -> int:
 def display_value(q: Question, value: Any) -> Any:
     """The value to put back in a form field for a saved answer."""
     if value is None:
-        return [] if q.type in ("meerkeuze", "personen") else ""
+        return [] if q.type in ("meerkeuze", "personen", "financiers") else ""
     if q.type == "ja_nee":
         return "ja" if value else "nee"
     if q.type == "bedrag":
@@ -111,7 +200,7 @@ def field_context(values: dict[str, Any], errors: dict[str, list[str]]) -> dict[
     return {
         "values": values,
         "errors": errors,
-        "person_roles": PERSON_ROLES,
+        "person_roles": RecordChoices(PERSON_ROLES),
         "extra_rows": PERSON_ROWS_EXTRA,
         "sources": ANSWER_SOURCES,
     }
