@@ -7,7 +7,7 @@ import re
 from app.db import db
 from app.models import Rebuttal, Scan
 from tests.conftest import ScanActions, login
-from tests.test_review import ANSWERS, submitted_scan
+from tests.test_review import ANSWERS, WEIGHING, submitted_scan
 
 
 def menu_links(html: str) -> list[str]:
@@ -88,7 +88,9 @@ def test_the_review_page_keeps_every_typed_text_whichever_button_is_pressed(app,
 
 def test_vaststellen_asks_for_confirmation_and_then_says_it_is_done(app, catalogue):
     _, jurist, scan_id = submitted_scan(app, catalogue)
-    response = jurist.post(f"/scans/{scan_id}/beoordeling", data={"opmerkingen": "Akkoord.", "actie": "vaststellen"})
+    response = jurist.post(
+        f"/scans/{scan_id}/beoordeling", data={"opmerkingen": "Akkoord.", "actie": "vaststellen", **WEIGHING}
+    )
     assert response.headers["Location"].endswith(f"/scans/{scan_id}/beoordeling/vaststellen")
     with app.app_context():
         assert db.session.get(Scan, scan_id).status == "in_review"

@@ -36,7 +36,7 @@ WEIGHING = {
     "b_aantal": "Eén feit.",
     "evenredigheid": "Weigering zou de onderneming beëindigen; voorschriften volstaan.",
     "tijdsverloop": "Het feit is van 2023.",
-    "advies": "Vergunning verlenen met voorschriften over de financiering.",
+    "advies_bestuursorgaan": "Vergunning verlenen met voorschriften over de financiering.",
 }
 
 

@@ -125,7 +125,7 @@ WEIGHING_FIELDS: tuple[WeighingField, ...] = (
         "evenredigheid", "proportionality", "Evenredigheid: belangen van de betrokkene (art. 3 lid 5)", "altijd"
     ),
     WeighingField("tijdsverloop", "time_elapsed", "Tijdsverloop sinds de feiten (art. 3 lid 5)", "altijd"),
-    WeighingField("advies", "advice", "Advies aan het bestuursorgaan, in eigen woorden", "advies"),
+    WeighingField("advies_bestuursorgaan", "advice", "Advies aan het bestuursorgaan, in eigen woorden", "advies"),
 )
 
 
