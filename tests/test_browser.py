@@ -241,6 +241,7 @@ def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     page.get_by_role("button", name="Volgende stap").click()
     page.get_by_label("Lening of inbreng in contant geld").check()
     page.get_by_role("button", name="Volgende stap").click()
+    page.get_by_role("button", name="Volgende stap").click()  # zakelijke relaties
     page.get_by_role("button", name="Volgende stap").click()  # antecedenten
 
     page.get_by_label("Aantal zitplaatsen").fill("veel")
