@@ -125,6 +125,6 @@ def test_officer_walks_a_dossier_from_request_to_decision(served, page):  # noqa
     page.screenshot(path=str(ARTIFACTS / "dossier-besloten.png"), full_page=True)
 
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Dossiers").click()
-    page.get_by_role("link", name="Stuurinformatie").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Stuurinformatie").click()
     assert page.locator("figure.chart svg").count() >= 2
     page.screenshot(path=str(ARTIFACTS / "dossier-stuurinformatie.png"), full_page=True)
