@@ -97,7 +97,7 @@ def test_the_controle_brief_is_a_tagged_pdf(app, scans):
     from tests.test_reports import evaluated_scan
 
     scan_id = evaluated_scan(scans, "horeca")
-    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf")
+    response = scans.client.get(f"/scans/{scan_id}/controlebrief.pdf", query_string={"ontvanger": "brandweer"})
     assert response.status_code == 200
     reader = assert_pdf_ua(response.data, "Controlebrief")
     assert len(reader.pages) <= 4

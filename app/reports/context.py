@@ -77,6 +77,7 @@ class AnswerSchema(Schema):
     shown = fields.String()
     source_label = fields.String()
     shareability_label = fields.String()
+    channel_ref = fields.Integer()
 
 
 class AnswerGroupSchema(Schema):
@@ -148,8 +149,10 @@ class ReportSchema(Schema):
     thresholds = fields.List(fields.Nested(ThresholdSchema))
     groups = fields.List(fields.Nested(GroupSchema))
     not_fired = fields.List(fields.String())
+    not_fired_ids = fields.List(fields.String())
     check_points = fields.List(fields.Nested(CheckPointSchema))
     answer_groups = fields.List(fields.Nested(AnswerGroupSchema))
+    channel_legend = fields.List(fields.String())
     review = fields.Nested(ReviewSchema, allow_none=True)
     contestation = fields.Nested(ContestationSchema, allow_none=True)
     amended_advice = fields.String()
@@ -221,8 +224,10 @@ def build_context(
         ],
         "groups": _groups(snapshot["fired"], judgements or {}),
         "not_fired": [f"{n['id']} {n['title']}" for n in snapshot["not_fired"]],
+        "not_fired_ids": [n["id"] for n in snapshot["not_fired"]],
         "check_points": [{"indicator": f["id"], "text": c} for f in snapshot["fired"] for c in f["control_points"]],
         "answer_groups": _answer_groups(snapshot["answered"]),
+        "channel_legend": _channel_legend(snapshot["answered"]),
         "review": review,
         "contestation": contestation,
         "amended_advice": amended_advice,
@@ -270,9 +275,23 @@ def _answer_groups(answered: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for a in answered:
         if not groups or groups[-1]["step"] != a["step"]:
             groups.append({"step": a["step"], "answers": []})
-        row = {"label": a["label"], "shown": a["shown"], **_channel(a)}
+        channel = _channel(a)
+        row = {"label": a["label"], "shown": a["shown"], **channel, "channel_ref": _channel_ref(answered, channel)}
         groups[-1]["answers"].append(row)
     return groups
+
+
+def _channel_text(channel: dict[str, str]) -> str:
+    return channel["source_label"] + (f" · {channel['shareability_label']}" if channel["shareability_label"] else "")
+
+
+def _channel_legend(answered: list[dict[str, Any]]) -> list[str]:
+    """The distinct channel-and-shareability texts of the answers, in first-seen order (the PDF numbers them)."""
+    return list(dict.fromkeys(_channel_text(_channel(a)) for a in answered))
+
+
+def _channel_ref(answered: list[dict[str, Any]], channel: dict[str, str]) -> int:
+    return _channel_legend(answered).index(_channel_text(channel)) + 1
 
 
 def _role_text(fired: dict[str, Any]) -> str | None:
