@@ -208,18 +208,29 @@ def report_pdf(
 
 
 @report_cli.command("verify")
-@click.argument("scan_id", type=int)
-def report_verify(scan_id: int) -> None:
-    """Evalueer een opgeslagen scan opnieuw met de regelset van toen en meld of de uitkomst gelijk is."""
+@click.argument("scan_id", type=int, required=False)
+@click.option("--result", "result_id", type=int, help="Een bepaald opgeslagen resultaat (ook een eerder dan het laatste).")
+def report_verify(scan_id: int | None, result_id: int | None) -> None:
+    """Evalueer een opgeslagen resultaat opnieuw met de regelset van toen en meld of de uitkomst gelijk is.
+
+    Zonder --result: het laatste resultaat van scan SCAN_ID.
+    """
     from app.services import reproduce
 
-    scan = _stored_scan(scan_id)
+    if (scan_id is None) == (result_id is None):
+        raise click.UsageError("geef een scan-nummer of --result <nummer>, niet beide")
+    if result_id is not None:
+        result = _stored_result(result_id)
+        label = f"resultaat {result_id} (scan {result.scan_id})"
+    else:
+        result = _stored_scan(scan_id).latest_result
+        label = f"scan {scan_id}"
     try:
-        outcome = reproduce.verify_result(scan.latest_result)
+        outcome = reproduce.verify_result(result)
     except reproduce.ArchiveMissing as exc:
         raise click.ClickException(f"regelset {exc} is niet gearchiveerd") from exc
     if outcome.identical:
-        click.echo(f"Identiek: scan {scan_id} geeft met regelset {outcome.ruleset_version} dezelfde uitkomst.")
+        click.echo(f"Identiek: {label} geeft met regelset {outcome.ruleset_version} dezelfde uitkomst.")
         return
     click.echo(f"NIET identiek (regelset {outcome.ruleset_version}):")
     if not outcome.fingerprint_ok:
@@ -227,6 +238,16 @@ def report_verify(scan_id: int) -> None:
     for difference in outcome.differences:
         click.echo(f"  - {difference}")
     sys.exit(1)
+
+
+def _stored_result(result_id: int):
+    """One stored result by id, for operator commands."""
+    from app.models import ScanResult
+
+    result = db.session.get(ScanResult, result_id)
+    if result is None:
+        raise click.ClickException(f"resultaat {result_id} bestaat niet")
+    return result
 
 
 def _stored_scan(scan_id: int):

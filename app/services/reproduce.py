@@ -18,7 +18,7 @@ from app.rules.archive import restore_files
 from app.rules.catalogue import Catalogue
 from app.rules.conditions import holds
 from app.rules.conditions import parse as parse_condition
-from app.rules.loader import load_catalogue
+from app.rules.loader import load_catalogue, ruleset_versions
 from app.rules.vocabulary import level_rank
 
 
@@ -42,7 +42,12 @@ class Verification:
 
 
 def verify_result(result: ScanResult) -> Verification:
-    """Re-evaluate the stored answers with the archived ruleset and compare with the stored snapshot."""
+    """Re-evaluate the stored answers with the archived ruleset and compare with the stored snapshot.
+
+    Any stored result can be verified, also one whose version was computed with an earlier formula
+    (`app.rules.loader.VERSION_FORMULAS`): its archive holds the files, and they must give the stored
+    version under one of the formulas, or the verification reports the difference.
+    """
     from app.services.scans import answers_fingerprint
 
     archive = db.session.get(RulesetArchive, result.ruleset_version)
@@ -57,7 +62,9 @@ def verify_result(result: ScanResult) -> Verification:
         catalogue = load_catalogue(rules_dir, forms_dir)
     differences = []
     scan_type = result.snapshot["scan"]
-    if catalogue.version(scan_type) != result.ruleset_version:
+    versions = ruleset_versions(catalogue, scan_type)
+    if result.ruleset_version not in versions.values():
+        # Under no formula do the archived files give the stored version: they are not what was used.
         differences.append(f"archief geeft regelset {catalogue.version(scan_type)}")
     fresh = _normalise(Evaluator(catalogue, DurableEngine()).evaluate(scan_type, result.answers).to_dict())
     stored = _normalise(result.snapshot)

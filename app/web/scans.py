@@ -203,6 +203,7 @@ def result(scan_id: int):
         groups=_group_by_category(snap["fired"]),
         answer_sources=ANSWER_SOURCES,
         outdated=stored.ruleset_version != catalogue_now.version(scan.scan_type),
+        current_ruleset=catalogue_now.version(scan.scan_type),
         question_types=QUESTION_TYPES,
         levels=LEVELS,
     )
