@@ -39,7 +39,7 @@ def _print_faults(err: CatalogueError) -> None:
 
 @rules_cli.command("check")
 def rules_check() -> None:
-    """Controleer alle regel-, score- en vragenlijstbestanden; elke fout wordt gemeld."""
+    """Controleer alle regel-, score- en vragenlijstbestanden en het versieslot; elke fout wordt gemeld."""
     catalogue = _load_or_exit()
     for scan in SCANS:
         active = catalogue.rules_for(scan)
@@ -47,7 +47,48 @@ def rules_check() -> None:
         click.echo(
             f"{scan:<17} {len(active):>3} actieve indicatoren ({total} totaal)  versie {catalogue.version(scan)}"
         )
+    _check_version_lock(catalogue)
     click.echo("Catalogus in orde.")
+
+
+def _check_version_lock(catalogue) -> None:
+    """Refuse a file changed without a version bump, or a lock that does not match the files (CI runs this)."""
+    from app.rules import versions_lock
+
+    path = Path(current_app.config["RULES_DIR"]) / versions_lock.LOCK_FILE
+    lock = versions_lock.read_lock(path)
+    if lock is None:
+        click.echo(f"FOUT: {path.name} ontbreekt; maak het met 'flask rules lock'", err=True)
+        sys.exit(1)
+    problems = versions_lock.unbumped(catalogue.files, lock)
+    if problems:
+        for problem in problems:
+            click.echo(f"FOUT: {problem}", err=True)
+        click.echo("Hoog 'version' op in elk genoemd bestand en draai daarna 'flask rules lock'.", err=True)
+        sys.exit(1)
+    stale = versions_lock.stale(catalogue.files, lock)
+    if stale:
+        for problem in stale:
+            click.echo(f"FOUT: {problem}", err=True)
+        click.echo(f"Draai 'flask rules lock' en neem {path.name} op in de commit.", err=True)
+        sys.exit(1)
+
+
+@rules_cli.command("lock")
+def rules_lock() -> None:
+    """Schrijf rules/versions.lock (inhoud en versie per bestand); weigert een wijziging zonder versieophoging."""
+    from app.rules import versions_lock
+
+    catalogue = _load_or_exit()
+    path = Path(current_app.config["RULES_DIR"]) / versions_lock.LOCK_FILE
+    lock = versions_lock.read_lock(path) or {}
+    problems = versions_lock.unbumped(catalogue.files, lock)
+    if problems:
+        for problem in problems:
+            click.echo(f"FOUT: {problem}", err=True)
+        sys.exit(1)
+    versions_lock.write_lock(path, versions_lock.lock_entries(catalogue.files))
+    click.echo(f"{path.name} geschreven ({len(catalogue.files)} bestanden).")
 
 
 @rules_cli.command("test")
@@ -209,7 +250,9 @@ def report_pdf(
 
 @report_cli.command("verify")
 @click.argument("scan_id", type=int, required=False)
-@click.option("--result", "result_id", type=int, help="Een bepaald opgeslagen resultaat (ook een eerder dan het laatste).")
+@click.option(
+    "--result", "result_id", type=int, help="Een bepaald opgeslagen resultaat (ook een eerder dan het laatste)."
+)
 def report_verify(scan_id: int | None, result_id: int | None) -> None:
     """Evalueer een opgeslagen resultaat opnieuw met de regelset van toen en meld of de uitkomst gelijk is.
 
