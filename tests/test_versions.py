@@ -7,7 +7,7 @@ import pytest
 
 from app import create_app
 from app.db import db
-from app.models import RulesetArchive, ScanResult
+from app.models import RulesetArchive
 from app.rules.loader import ruleset_versions
 from app.services.scans import answers_fingerprint
 from tests.factories import make_scan
