@@ -68,6 +68,7 @@ def verify_result(result: ScanResult) -> Verification:
         differences.append(f"archief geeft regelset {catalogue.version(scan_type)}")
     fresh = _normalise(Evaluator(catalogue, DurableEngine()).evaluate(scan_type, result.answers).to_dict())
     stored = _normalise(result.snapshot)
+    stored.pop("schema_version", None)  # the storage envelope (app/snapshot.py), not part of the evaluation
     differences += [
         f"verschil in '{key}'" for key in sorted(set(fresh) | set(stored)) if fresh.get(key) != stored.get(key)
     ]
