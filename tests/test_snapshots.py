@@ -29,7 +29,7 @@ STORED = {
 
 
 def test_there_is_a_fixture_for_every_schema_version():
-    assert set(STORED) == set(SCHEMAS) and CURRENT_SCHEMA_VERSION == max(SCHEMAS)
+    assert set(STORED) == set(SCHEMAS) and max(SCHEMAS) == CURRENT_SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("version", sorted(STORED))
@@ -101,7 +101,7 @@ def test_a_new_result_is_stored_with_the_current_schema_version(app):
 
 def test_a_damaged_or_unknown_snapshot_is_refused_with_a_clear_message():
     broken = {k: v for k, v in STORED[2]["snapshot"].items() if k != "outcome"}
-    with pytest.raises(SnapshotError, match="versie 2.*outcome"):
+    with pytest.raises(SnapshotError, match=r"versie 2.*outcome"):
         load_snapshot(broken)
     with pytest.raises(SnapshotError, match="onbekende versie"):
         load_snapshot({**STORED[2]["snapshot"], "schema_version": 99})
