@@ -113,3 +113,23 @@ def test_a_result_stored_under_the_first_version_formula_still_verifies(app, cat
         db.session.commit()
     tampered = runner.invoke(args=["report", "verify", "--result", str(result_id)])
     assert tampered.exit_code == 1 and "archief geeft regelset" in tampered.output
+
+
+def test_a_model1_archive_must_give_its_stored_version(app, scans):
+    """Formula v0 (first advice model) is recomputed from the archived texts; a changed text is a difference."""
+    from app.services.reproduce import model1_version
+    from tests.test_advice_legacy import FIXTURE, store_model1_result
+
+    assert model1_version(FIXTURE["files"], "horeca") == FIXTURE["ruleset_version"]
+    scan_id = store_model1_result(app, scans)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["report", "verify", str(scan_id)]).exit_code == 0
+    with app.app_context():
+        archive = db.session.get(RulesetArchive, FIXTURE["ruleset_version"])
+        files = dict(archive.files)
+        name = next(n for n in sorted(files) if n.startswith("rules/horeca/HOR-"))
+        files[name] = files[name].replace("title:", "# een andere tekst\ntitle:", 1)  # same outcome, other content
+        archive.files = files
+        db.session.commit()
+    tampered = runner.invoke(args=["report", "verify", str(scan_id)])
+    assert tampered.exit_code == 1 and "archief geeft regelset" in tampered.output, tampered.output

@@ -317,8 +317,10 @@ def _leaf_problem(leaf, questionnaire: Questionnaire, scoring: bool = True) -> s
     return None
 
 
-#: The formulas a ruleset version has been computed with, newest first (see `ruleset_versions`).
-VERSION_FORMULAS = ("v2", "v1")
+#: The formulas a ruleset version has been computed with, newest first (see `ruleset_versions`). Formula v0
+#: (rules and scoring file only, the first advice model) is recomputed from archived texts by
+#: `app.services.reproduce.model1_version`, since today's loader refuses those archives.
+VERSION_FORMULAS = ("v2", "v1", "v0")
 
 
 def _version(

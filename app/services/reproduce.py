@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ def verify_result(result: ScanResult) -> Verification:
         raise ArchiveMissing(result.ruleset_version)
     if result.snapshot.get("advice_model", 1) < 2:
         differences = verify_model1(archive.files, result.snapshot, result.answers)
+        made_with = model1_version(archive.files, result.snapshot["scan"])
+        if made_with != result.ruleset_version:  # the archived files are not the ones that version names
+            differences.insert(0, f"archief geeft regelset {made_with}")
         fingerprint_ok = answers_fingerprint(result.answers, result.ruleset_version) == result.answers_hash
         return Verification(result.ruleset_version, not differences and fingerprint_ok, fingerprint_ok, differences)
     with tempfile.TemporaryDirectory(prefix="bibob-archief-") as tmp:
@@ -131,6 +135,23 @@ def verify_model1(files: dict[str, str], snapshot: dict[str, Any], answers: dict
         "outcome": snapshot["outcome"],
     }
     return [f"verschil in '{key}'" for key in fresh if fresh[key] != stored[key]]
+
+
+def model1_version(files: dict[str, str], scan: str) -> str:
+    """The ruleset version as the first advice model computed it (formula v0: the scan's rules and scoring file),
+    from the archived file texts alone (today's loader refuses those archives)."""
+    digest = hashlib.sha256()
+    rules = []
+    for name, text in files.items():
+        if _is_rule_file(name):
+            data = yaml.safe_load(text)
+            if isinstance(data, dict) and scan in data.get("scans", []):
+                rules.append((str(data.get("id")), name, text))
+    for _, name, text in sorted(rules):
+        digest.update(f"{name}\0{hashlib.sha256(text.encode()).hexdigest()}\n".encode())
+    scoring = files.get(f"rules/{scan}/scoring.yaml", "")
+    digest.update(f"scoring\0{hashlib.sha256(scoring.encode()).hexdigest()}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def _is_rule_file(name: str) -> bool:
