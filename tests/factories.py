@@ -13,7 +13,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.db import db, utcnow
-from app.models import Organisation, Scan, ScanResult, User
+from app.models import Organisation, Scan, User
 from app.web.form_input import parse_step
 from tests.conftest import ORGS, PASSWORD, TOTP_SECRET, USERS
 
@@ -141,10 +141,6 @@ def _as_form(answers: dict[str, Any]) -> MultiDict:
     return MultiDict(
         [(k, v) for k, value in to_form(answers).items() for v in (value if isinstance(value, list) else [value])]
     )
-
-
-def latest_result(scan: Scan) -> ScanResult:
-    return scan.latest_result
 
 
 def _officer() -> User:
