@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, Table, inspect, text
 
 from app import create_app
 from app.config import normalise_db_url
@@ -144,6 +144,7 @@ class TemplateDatabase:
         self.file = directory / "template.sqlite3"
         self.tables: tuple[str, ...] = ()
         self.head = ""
+        self.seeded: dict[str, list[dict]] = {}  # rows the migrations themselves insert (e.g. audit_chain)
         url = self.server_url or f"sqlite:///{self.file}"
         app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
@@ -167,14 +168,30 @@ class TemplateDatabase:
             self._rebuild()
             return
         data_tables = [t for t in self.tables if t != "alembic_version"]
+        metadata = MetaData()
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(data_tables)} RESTART IDENTITY CASCADE"))
+            for name, rows in self.seeded.items():
+                conn.execute(Table(name, metadata, autoload_with=conn).insert(), rows)
         _create_accounts(self.password_hash)
 
     def _rebuild(self) -> None:
         _reset_schema()
         upgrade()
+        self.seeded = self._rows_after_migration()
         _create_accounts(self.password_hash)
+
+    @staticmethod
+    def _rows_after_migration() -> dict[str, list[dict]]:
+        """The rows migrations insert, per table, to put back after every TRUNCATE."""
+        seeded = {}
+        with db.engine.connect() as conn:
+            for name in inspect(conn).get_table_names():
+                if name != "alembic_version":
+                    rows = [dict(r) for r in conn.execute(text(f'SELECT * FROM "{name}"')).mappings()]
+                    if rows:
+                        seeded[name] = rows
+        return seeded
 
     @staticmethod
     def _shape() -> tuple[tuple[str, ...], str]:
