@@ -39,7 +39,7 @@ def _print_faults(err: CatalogueError) -> None:
 
 @rules_cli.command("check")
 def rules_check() -> None:
-    """Controleer alle regel-, score- en vragenlijstbestanden; elke fout wordt gemeld."""
+    """Controleer alle regel-, score- en vragenlijstbestanden en het versieslot; elke fout wordt gemeld."""
     catalogue = _load_or_exit()
     for scan in SCANS:
         active = catalogue.rules_for(scan)
@@ -47,7 +47,48 @@ def rules_check() -> None:
         click.echo(
             f"{scan:<17} {len(active):>3} actieve indicatoren ({total} totaal)  versie {catalogue.version(scan)}"
         )
+    _check_version_lock(catalogue)
     click.echo("Catalogus in orde.")
+
+
+def _check_version_lock(catalogue) -> None:
+    """Refuse a file changed without a version bump, or a lock that does not match the files (CI runs this)."""
+    from app.rules import versions_lock
+
+    path = Path(current_app.config["RULES_DIR"]) / versions_lock.LOCK_FILE
+    lock = versions_lock.read_lock(path)
+    if lock is None:
+        click.echo(f"FOUT: {path.name} ontbreekt; maak het met 'flask rules lock'", err=True)
+        sys.exit(1)
+    problems = versions_lock.unbumped(catalogue.files, lock)
+    if problems:
+        for problem in problems:
+            click.echo(f"FOUT: {problem}", err=True)
+        click.echo("Hoog 'version' op in elk genoemd bestand en draai daarna 'flask rules lock'.", err=True)
+        sys.exit(1)
+    stale = versions_lock.stale(catalogue.files, lock)
+    if stale:
+        for problem in stale:
+            click.echo(f"FOUT: {problem}", err=True)
+        click.echo(f"Draai 'flask rules lock' en neem {path.name} op in de commit.", err=True)
+        sys.exit(1)
+
+
+@rules_cli.command("lock")
+def rules_lock() -> None:
+    """Schrijf rules/versions.lock (inhoud en versie per bestand); weigert een wijziging zonder versieophoging."""
+    from app.rules import versions_lock
+
+    catalogue = _load_or_exit()
+    path = Path(current_app.config["RULES_DIR"]) / versions_lock.LOCK_FILE
+    lock = versions_lock.read_lock(path) or {}
+    problems = versions_lock.unbumped(catalogue.files, lock)
+    if problems:
+        for problem in problems:
+            click.echo(f"FOUT: {problem}", err=True)
+        sys.exit(1)
+    versions_lock.write_lock(path, versions_lock.lock_entries(catalogue.files))
+    click.echo(f"{path.name} geschreven ({len(catalogue.files)} bestanden).")
 
 
 @rules_cli.command("test")
@@ -208,18 +249,31 @@ def report_pdf(
 
 
 @report_cli.command("verify")
-@click.argument("scan_id", type=int)
-def report_verify(scan_id: int) -> None:
-    """Evalueer een opgeslagen scan opnieuw met de regelset van toen en meld of de uitkomst gelijk is."""
+@click.argument("scan_id", type=int, required=False)
+@click.option(
+    "--result", "result_id", type=int, help="Een bepaald opgeslagen resultaat (ook een eerder dan het laatste)."
+)
+def report_verify(scan_id: int | None, result_id: int | None) -> None:
+    """Evalueer een opgeslagen resultaat opnieuw met de regelset van toen en meld of de uitkomst gelijk is.
+
+    Zonder --result: het laatste resultaat van scan SCAN_ID.
+    """
     from app.services import reproduce
 
-    scan = _stored_scan(scan_id)
+    if (scan_id is None) == (result_id is None):
+        raise click.UsageError("geef een scan-nummer of --result <nummer>, niet beide")
+    if result_id is not None:
+        result = _stored_result(result_id)
+        label = f"resultaat {result_id} (scan {result.scan_id})"
+    else:
+        result = _stored_scan(scan_id).latest_result
+        label = f"scan {scan_id}"
     try:
-        outcome = reproduce.verify_result(scan.latest_result)
+        outcome = reproduce.verify_result(result)
     except reproduce.ArchiveMissing as exc:
         raise click.ClickException(f"regelset {exc} is niet gearchiveerd") from exc
     if outcome.identical:
-        click.echo(f"Identiek: scan {scan_id} geeft met regelset {outcome.ruleset_version} dezelfde uitkomst.")
+        click.echo(f"Identiek: {label} geeft met regelset {outcome.ruleset_version} dezelfde uitkomst.")
         return
     click.echo(f"NIET identiek (regelset {outcome.ruleset_version}):")
     if not outcome.fingerprint_ok:
@@ -227,6 +281,16 @@ def report_verify(scan_id: int) -> None:
     for difference in outcome.differences:
         click.echo(f"  - {difference}")
     sys.exit(1)
+
+
+def _stored_result(result_id: int):
+    """One stored result by id, for operator commands."""
+    from app.models import ScanResult
+
+    result = db.session.get(ScanResult, result_id)
+    if result is None:
+        raise click.ClickException(f"resultaat {result_id} bestaat niet")
+    return result
 
 
 def _stored_scan(scan_id: int):

@@ -84,6 +84,8 @@ DEFAULTS: dict[str, Any] = {
     # Beslistermijn in weeks per Bibob context; missing = no statutory decision period (Awb 4:13: 8 weeks).
     "DOSSIER_DECISION_WEEKS": {"beschikking_aanvraag": 8, "subsidie": 8},
     "DOSSIER_SOON_WORKING_DAYS": 5,  # a deadline within this many working days counts as "binnenkort"
+    # argon2 cost for new password hashes: "standard" (production) or "minimal" (the test suite only).
+    "PASSWORD_HASH_PROFILE": "standard",
 }
 #: Environment variables that set the publication details, by key of DEFAULTS["PUBLICATION"].
 PUBLICATION_ENV = {
@@ -155,8 +157,18 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     app.config["SECRET_KEY"] = _secret_key(app)
+    _check_hash_profile(app)
     # BIO 5.17.01: a second factor for every account; development may log in without one (demo accounts).
     app.config.setdefault("TWO_FACTOR_REQUIRED", app.config["ENV_NAME"] != "development")
+
+
+def _check_hash_profile(app: Flask) -> None:
+    """Cheap password hashes are for the test suite only; anywhere else they would weaken stored passwords."""
+    profile = app.config["PASSWORD_HASH_PROFILE"]
+    if profile not in ("standard", "minimal"):
+        raise ConfigError(f"PASSWORD_HASH_PROFILE moet 'standard' of 'minimal' zijn, niet {profile!r}")
+    if profile == "minimal" and app.config["ENV_NAME"] != "testing":
+        raise ConfigError("PASSWORD_HASH_PROFILE 'minimal' is alleen toegestaan in de testomgeving")
 
 
 #: Secrets that are public (earlier defaults, examples): never accepted.

@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import MetaData, Table, inspect, text
 
 from app import create_app
 from app.config import normalise_db_url
-from app.db import db, utcnow
+from app.db import db
 from app.engine.adapter import DurableEngine
 from app.engine.evaluator import Evaluator
 from app.migrate import upgrade
@@ -99,48 +99,137 @@ USERS = {
 
 @pytest.fixture(scope="session")
 def password_hash():
-    from argon2 import PasswordHasher
+    """PASSWORD hashed with argon2's cheapest parameters: verifying it costs microseconds, not 50 ms per login.
 
-    return PasswordHasher().hash(PASSWORD)
+    A stored hash carries its own parameters, so every app verifies it cheaply; hashes the services make
+    follow PASSWORD_HASH_PROFILE (the test apps set "minimal"; production keeps argon2's defaults).
+    """
+    from argon2 import PasswordHasher, profiles
+
+    return PasswordHasher.from_parameters(profiles.CHEAPEST).hash(PASSWORD)
 
 
 def _create_accounts(password_hash: str) -> None:
-    from app.models import Organisation, User
+    """The organisations of ORGS and the accounts of USERS (each with PASSWORD and TOTP_SECRET)."""
+    from tests.factories import make_organisations, make_user
 
-    orgs = {key: Organisation(name=name, kind=kind) for key, (name, kind) in ORGS.items()}
-    db.session.add_all(orgs.values())
-    for key, (email, role, org) in USERS.items():
-        name = key.replace("_", " ").title()
-        db.session.add(
-            User(
-                email=email,
-                name=name,
-                role=role,
-                organisation=orgs[org],
-                password_hash=password_hash,
-                totp_secret=TOTP_SECRET,
-                totp_confirmed_at=utcnow(),
-            )
-        )
+    orgs = make_organisations()
+    for key in USERS:
+        make_user(key, orgs=orgs, password_hash=password_hash)
     db.session.commit()
 
 
-@pytest.fixture
-def app(tmp_path, password_hash):
-    url = _database_url(tmp_path)
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "JOBS_INLINE": True,
-            "LOGIN_RATE_LIMIT": "1000 per minute",  # the limit itself is tested with its default
-        }
-    )
-    with app.app_context():
+#: The settings every test app shares (the `app` fixture adds the database).
+TEST_CONFIG = {
+    "ENV_NAME": "testing",
+    "TESTING": True,
+    "JOBS_INLINE": True,
+    "LOGIN_RATE_LIMIT": "1000 per minute",  # the limit itself is tested with its default
+    "PASSWORD_HASH_PROFILE": "minimal",  # cheap hashes for passwords the tests set (app/services/accounts.py)
+}
+
+
+class TemplateDatabase:
+    """The schema migrated once per session, with the test accounts; each test starts from a copy of it.
+
+    SQLite: Alembic runs once into a template file, and each test gets a file copy (a millisecond).
+    PostgreSQL (DATABASE_URL): Alembic runs once; each test then empties every table (TRUNCATE … RESTART
+    IDENTITY) and adds the accounts again. A test that left the schema changed (another Alembic revision,
+    a dropped schema) is noticed by its table list and revision, and the schema is rebuilt from scratch.
+    """
+
+    def __init__(self, directory: Path, password_hash: str):
+        self.password_hash = password_hash
+        self.server_url = normalise_db_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+        self.file = directory / "template.sqlite3"
+        self.tables: tuple[str, ...] = ()
+        self.head = ""
+        self.seeded: dict[str, list[dict]] = {}  # rows the migrations themselves insert (e.g. audit_chain)
+        url = self.server_url or f"sqlite:///{self.file}"
+        app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            self._rebuild()
+            self.tables, self.head = self._shape()
+            db.engine.dispose()
+
+    def url_for(self, tmp_path: Path) -> str:
+        """A database for one test: a copy of the template file, or the server database (reset on `prepare`)."""
+        if self.server_url:
+            return self.server_url
+        target = tmp_path / "test.sqlite3"
+        shutil.copyfile(self.file, target)
+        return f"sqlite:///{target}"
+
+    def prepare(self) -> None:
+        """Bring the server database back to the template state (inside the test app's context)."""
+        if not self.server_url:
+            return
+        if self._shape() != (self.tables, self.head):
+            self._rebuild()
+            return
+        data_tables = [t for t in self.tables if t != "alembic_version"]
+        metadata = MetaData()
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(data_tables)} RESTART IDENTITY CASCADE"))
+            for name, rows in self.seeded.items():
+                conn.execute(Table(name, metadata, autoload_with=conn).insert(), rows)
+        _create_accounts(self.password_hash)
+
+    def _rebuild(self) -> None:
         _reset_schema()
         upgrade()
-        _create_accounts(password_hash)
+        self.seeded = self._rows_after_migration()
+        _create_accounts(self.password_hash)
+
+    @staticmethod
+    def _rows_after_migration() -> dict[str, list[dict]]:
+        """The rows migrations insert, per table, to put back after every TRUNCATE."""
+        seeded = {}
+        with db.engine.connect() as conn:
+            for name in inspect(conn).get_table_names():
+                if name != "alembic_version":
+                    rows = [dict(r) for r in conn.execute(text(f'SELECT * FROM "{name}"')).mappings()]
+                    if rows:
+                        seeded[name] = rows
+        return seeded
+
+    @staticmethod
+    def _shape() -> tuple[tuple[str, ...], str]:
+        """The table names and the Alembic revision of the current database."""
+        tables = tuple(sorted(inspect(db.engine).get_table_names()))
+        if "alembic_version" not in tables:
+            return tables, ""
+        with db.engine.connect() as conn:
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+        return tables, head
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory, password_hash) -> TemplateDatabase:
+    return TemplateDatabase(tmp_path_factory.mktemp("template-db"), password_hash)
+
+
+@pytest.fixture(scope="session")
+def app_evaluator(catalogue):
+    """The evaluator every test app shares: the catalogue is loaded and compiled once per session."""
+    from app.services.catalogue import shared_engine
+
+    return Evaluator(catalogue, shared_engine("process"))
+
+
+def share_catalogue(app: Flask, catalogue, evaluator) -> None:
+    """Give an app on the default rules/ and forms/ the session's loaded catalogue and evaluator."""
+    default_tree = Path(app.config["RULES_DIR"]) == RULES_DIR and Path(app.config["FORMS_DIR"]) == FORMS_DIR
+    if default_tree and app.config.get("ENGINE_ISOLATION", "process") == "process":
+        app.extensions["bibob_catalogue"].update(catalogue=catalogue, evaluator=evaluator)
+
+
+@pytest.fixture
+def app(tmp_path, template_database, catalogue, app_evaluator):
+    app = create_app(TEST_CONFIG | {"SQLALCHEMY_DATABASE_URI": template_database.url_for(tmp_path)})
+    share_catalogue(app, catalogue, app_evaluator)
+    with app.app_context():
+        template_database.prepare()
     yield app
     with app.app_context():
         db.session.remove()
@@ -148,7 +237,7 @@ def app(tmp_path, password_hash):
 
 
 def _reset_schema() -> None:
-    """Start every test from an empty database (PostgreSQL is shared between tests)."""
+    """Start from an empty database (PostgreSQL is shared between tests)."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))

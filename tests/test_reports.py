@@ -90,10 +90,21 @@ def test_a_rule_change_after_evaluation_does_not_change_the_report(tmp_path, scr
     client = after.test_client()
     login(client, "officer")
     new_text, _ = pdf_text(client.get(f"/scans/{scan_id}/rapport.pdf").data)
-    assert new_text == old_text and "HOR-009  Overnamesom past niet bij de verwachte omzet +4" in new_text
-    assert "De regels zijn sinds deze evaluatie gewijzigd" in client.get(f"/scans/{scan_id}/resultaat").get_data(
-        as_text=True
+    with after.app_context():
+        stored_version = db.session.get(ScanResult, 1).ruleset_version
+    current_version = after.extensions["bibob_catalogue"]["catalogue"].version("horeca")
+    assert stored_version != current_version
+    flat_new, flat_old = " ".join(new_text.split()), " ".join(old_text.split())
+    notice = (
+        "De catalogus is sinds deze evaluatie gewijzigd. Dit rapport is gemaakt met regelset "
+        f"{stored_version} en toont de uitkomst zoals die toen was; de huidige regelset is {current_version}. "
     )
+    assert notice in flat_new and notice not in flat_old  # the old and the new version, named
+    assert flat_new.replace(notice, "") == flat_old  # and otherwise the report as it was stored
+    assert "HOR-009 Overnamesom past niet bij de verwachte omzet +4" in flat_new
+    page = client.get(f"/scans/{scan_id}/resultaat").get_data(as_text=True)
+    assert "De regels zijn sinds deze evaluatie gewijzigd" in page
+    assert f"<code>{stored_version}</code>" in page and f"<code>{current_version}</code>" in page
 
     runner = after.test_cli_runner()
     verified = runner.invoke(args=["report", "verify", str(scan_id)])

@@ -9,25 +9,7 @@ from app.models import Portfolio, Scan, ScanResult, User
 from app.rules.vocabulary import SCANS
 from app.services import scans as svc
 from tests.conftest import USERS
-
-REQUIRED = {
-    "horeca": {"vergunningsoort": "beide", "inrichting_type": "cafe_bar"},
-    "risicolocatie": {"branche": "autoverhuur"},
-    "vastgoed": {"transactie_type": "verkoop_gemeente", "object_type": "bedrijfspand"},
-    "bedrijventerrein": {"object_soort": "loods"},
-}
-COMMON = {
-    "rechtsvorm": "bv",
-    "vragenformulier_status": "volledig",
-    "stroman_signalen": True,
-    "financieringsbronnen": ["eigen_vermogen", "contante_lening"],
-}
-SPECIFIC = {
-    "horeca": ({"overname": True, "overnamesom": "200.000", "verwachte_omzet": "90.000,00"}, "HOR-009"),
-    "risicolocatie": ({"doorverhuur_voertuigen": True}, "RL-005"),
-    "vastgoed": ({"maanden_sinds_vorige_transactie": 6, "prijsstijging_pct": 40}, "VG-001"),
-    "bedrijventerrein": ({"vondsten_controle": ["vuurwapens"]}, "BT-001"),
-}
+from tests.factories import COMMON, REQUIRED, SPECIFIC  # also imported from here by other test modules
 
 
 @pytest.mark.parametrize("scan_type", list(SCANS))

@@ -55,7 +55,10 @@ def load_catalogue(rules_dir: Path, forms_dir: Path) -> Catalogue:
             _check_advice_against(advice, references, faults)
     if faults:
         raise CatalogueError(faults)
-    versions = {scan: _version(scan, rules, scoring[scan], advice) for scan in SCANS}
+    versions = {
+        scan: _version(scan, rules, scoring[scan], advice, questionnaires[scan], texts[f"rules/{REFERENCES_FILE}"])
+        for scan in SCANS
+    }
     return Catalogue(
         rules=rules,
         scoring=scoring,
@@ -315,11 +318,50 @@ def _leaf_problem(leaf, questionnaire: Questionnaire, scoring: bool = True) -> s
     return None
 
 
-def _version(scan: str, rules: dict[str, Rule], policy: ScoringPolicy, advice: AdvicePolicy) -> str:
-    """Content hash of the files that decide a scan's result: its rules, its scoring file and the advice table."""
+#: The formulas a ruleset version has been computed with, newest first (see `ruleset_versions`). Formula v0
+#: (rules and scoring file only, the first advice model) is recomputed from archived texts by
+#: `app.services.reproduce.model1_version`, since today's loader refuses those archives.
+VERSION_FORMULAS = ("v2", "v1", "v0")
+
+
+def _version(
+    scan: str,
+    rules: dict[str, Rule],
+    policy: ScoringPolicy,
+    advice: AdvicePolicy,
+    questionnaire: Questionnaire,
+    references_text: str,
+) -> str:
+    """Content hash of everything a scan's advice depends on (formula v2).
+
+    Its rules (the scan's own and the shared ones), its scoring file, the advice table, its questionnaire
+    (with the shared steps it includes and the channel table: `Questionnaire.content_hash`) and the
+    register of sources and legal bases. A change to any of them gives a new version.
+    """
+    digest = hashlib.sha256(_version_v1(scan, rules, policy, advice).encode())
+    digest.update(f"questionnaire\0{questionnaire.content_hash}\n".encode())
+    digest.update(f"references\0{hashlib.sha256(references_text.encode()).hexdigest()}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _version_v1(scan: str, rules: dict[str, Rule], policy: ScoringPolicy, advice: AdvicePolicy) -> str:
+    """The first formula (results stored before v2 carry it): rules, scoring file and advice table only."""
     digest = hashlib.sha256()
     for rule in sorted((r for r in rules.values() if scan in r.scans), key=lambda r: r.id):
         digest.update(f"{rule.path}\0{rule.content_hash}\n".encode())
     digest.update(f"scoring\0{policy.content_hash}\n".encode())
     digest.update(f"advice\0{advice.content_hash}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def ruleset_versions(catalogue: Catalogue, scan: str) -> dict[str, str]:
+    """A loaded catalogue's version of `scan` under every formula, by formula name (for results stored earlier).
+
+    `verify` uses it to recognise a result made under an earlier formula from its archived files: the
+    files must give the stored version under one formula, otherwise they are not what the result used.
+    """
+    rules, policy, advice = catalogue.rules, catalogue.scoring[scan], catalogue.advice
+    return {
+        "v2": catalogue.version(scan),
+        "v1": _version_v1(scan, rules, policy, advice),
+    }

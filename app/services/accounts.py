@@ -12,8 +12,9 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from flask import current_app, has_app_context
 from sqlalchemy import func, or_, select, update
 
 from app.db import db
@@ -26,7 +27,15 @@ LOCK_MINUTES = 15
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200
 BREACHED_LIST = Path(__file__).resolve().parent.parent / "data" / "breached-passwords.txt"
-_hasher = PasswordHasher()
+#: argon2 cost profiles by the PASSWORD_HASH_PROFILE setting: "standard" (argon2-cffi's defaults, production)
+#: or "minimal" (the cheapest valid parameters; only the test suite may choose it, see app/config.py).
+_HASHERS = {"standard": PasswordHasher(), "minimal": PasswordHasher.from_parameters(profiles.CHEAPEST)}
+
+
+def _hasher() -> PasswordHasher:
+    """The hasher for new hashes; a stored hash is always verified with the parameters it was made with."""
+    profile = current_app.config.get("PASSWORD_HASH_PROFILE", "standard") if has_app_context() else "standard"
+    return _HASHERS[profile]
 
 
 class AccountError(ValueError):
@@ -55,7 +64,7 @@ def create_user(email: str, name: str, role: str, organisation: Organisation, pa
         raise AccountError(problem)
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(f"gebruiker {email} bestaat al")
-    user = User(email=email, name=name, role=role, organisation=organisation, password_hash=_hasher.hash(password))
+    user = User(email=email, name=name, role=role, organisation=organisation, password_hash=_hasher().hash(password))
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", user=None, object=f"gebruiker {user.id}", new_user_id=user.id, role=role)
@@ -94,7 +103,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("Het huidige wachtwoord klopt niet.")
     if problem := password_problem(new, user.email):
         raise AccountError(problem)
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _hasher().hash(new)
     end_sessions(user)
     audit.record("password_changed", user=user, object=f"gebruiker {user.id}")
     db.session.commit()
@@ -104,7 +113,7 @@ def set_password(user: User, new: str) -> None:
     """Set a password from the CLI (admin), with the same rules; every session of the account ends."""
     if problem := password_problem(new, user.email):
         raise AccountError(problem)
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _hasher().hash(new)
     end_sessions(user)
     audit.record("password_changed", user=None, object=f"gebruiker {user.id}", via="cli")
     db.session.commit()
@@ -164,9 +173,14 @@ def _lock(user: User, now: dt.datetime) -> None:
     end_sessions(user)
 
 
-@lru_cache(maxsize=1)
 def _dummy_hash() -> str:
-    return _hasher.hash("geen-account-maar-wel-dezelfde-rekentijd")
+    """A hash with the current profile's cost, so an unknown account costs what a real one does."""
+    return _dummy_hash_for(current_app.config.get("PASSWORD_HASH_PROFILE", "standard"))
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash_for(profile: str) -> str:
+    return _HASHERS[profile].hash("geen-account-maar-wel-dezelfde-rekentijd")
 
 
 def is_locked(user: User) -> bool:
@@ -175,7 +189,7 @@ def is_locked(user: User) -> bool:
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
 

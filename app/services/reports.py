@@ -12,6 +12,7 @@ from app.models.scan import STATUS_APPROVED, STATUS_RETURNED, STATUSES
 from app.reports.context import build_context
 from app.services import review
 from app.services.scans import answers_fingerprint
+from app.snapshot import load_snapshot
 from app.web.filters import datumtijd
 
 
@@ -32,7 +33,7 @@ def context_for_result(scan: Scan, result: ScanResult) -> dict[str, Any]:
             "remarks": scan.review_remarks or "–",
         }
     return build_context(
-        result.snapshot,
+        load_snapshot(result.snapshot),
         subject_name=scan.subject_name,
         subject_address=scan.subject_address,
         subject_kvk=scan.subject_kvk,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from app.rules.archive import restore_files
 from app.rules.catalogue import Catalogue
 from app.rules.conditions import holds
 from app.rules.conditions import parse as parse_condition
-from app.rules.loader import load_catalogue
+from app.rules.loader import load_catalogue, ruleset_versions
 from app.rules.vocabulary import level_rank
 
 
@@ -43,7 +44,12 @@ class Verification:
 
 
 def verify_result(result: ScanResult) -> Verification:
-    """Re-evaluate the stored answers with the archived ruleset and compare with the stored snapshot."""
+    """Re-evaluate the stored answers with the archived ruleset and compare with the stored snapshot.
+
+    Any stored result can be verified, also one whose version was computed with an earlier formula
+    (`app.rules.loader.VERSION_FORMULAS`): its archive holds the files, and they must give the stored
+    version under one of the formulas, or the verification reports the difference.
+    """
     from app.services.scans import answers_fingerprint
 
     archive = db.session.get(RulesetArchive, result.ruleset_version)
@@ -51,6 +57,9 @@ def verify_result(result: ScanResult) -> Verification:
         raise ArchiveMissing(result.ruleset_version)
     if result.snapshot.get("advice_model", 1) < 2:
         differences = verify_model1(archive.files, result.snapshot, result.answers)
+        made_with = model1_version(archive.files, result.snapshot["scan"])
+        if made_with != result.ruleset_version:  # the archived files are not the ones that version names
+            differences.insert(0, f"archief geeft regelset {made_with}")
         fingerprint_ok = answers_fingerprint(result.answers, result.ruleset_version) == result.answers_hash
         return Verification(result.ruleset_version, not differences and fingerprint_ok, fingerprint_ok, differences)
     with tempfile.TemporaryDirectory(prefix="bibob-archief-") as tmp:
@@ -58,7 +67,9 @@ def verify_result(result: ScanResult) -> Verification:
         catalogue = load_catalogue(rules_dir, forms_dir)
     differences = []
     scan_type = result.snapshot["scan"]
-    if catalogue.version(scan_type) != result.ruleset_version:
+    versions = ruleset_versions(catalogue, scan_type)
+    if result.ruleset_version not in versions.values():
+        # Under no formula do the archived files give the stored version: they are not what was used.
         differences.append(f"archief geeft regelset {catalogue.version(scan_type)}")
     stored_day = result.snapshot.get("reference_date")  # derived facts count from the day of the evaluation
     day = dt.date.fromisoformat(stored_day) if stored_day else None
@@ -71,6 +82,7 @@ def verify_result(result: ScanResult) -> Verification:
         for fired in fresh.get("fired", []):
             fired.pop("priority_only", None)
     stored = _normalise(result.snapshot)
+    stored.pop("schema_version", None)  # the storage envelope (app/snapshot.py), not part of the evaluation
     differences += [
         f"verschil in '{key}'" for key in sorted(set(fresh) | set(stored)) if fresh.get(key) != stored.get(key)
     ]
@@ -133,6 +145,23 @@ def verify_model1(files: dict[str, str], snapshot: dict[str, Any], answers: dict
         "outcome": snapshot["outcome"],
     }
     return [f"verschil in '{key}'" for key in fresh if fresh[key] != stored[key]]
+
+
+def model1_version(files: dict[str, str], scan: str) -> str:
+    """The ruleset version as the first advice model computed it (formula v0: the scan's rules and scoring file),
+    from the archived file texts alone (today's loader refuses those archives)."""
+    digest = hashlib.sha256()
+    rules = []
+    for name, text in files.items():
+        if _is_rule_file(name):
+            data = yaml.safe_load(text)
+            if isinstance(data, dict) and scan in data.get("scans", []):
+                rules.append((str(data.get("id")), name, text))
+    for _, name, text in sorted(rules):
+        digest.update(f"{name}\0{hashlib.sha256(text.encode()).hexdigest()}\n".encode())
+    scoring = files.get(f"rules/{scan}/scoring.yaml", "")
+    digest.update(f"scoring\0{hashlib.sha256(scoring.encode()).hexdigest()}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def _is_rule_file(name: str) -> bool:

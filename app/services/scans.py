@@ -23,6 +23,7 @@ from app.rules.conditions import is_answered
 from app.rules.vocabulary import SCANS
 from app.services import access, audit
 from app.services.reproduce import archive_ruleset
+from app.snapshot import dump_snapshot
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -167,7 +168,7 @@ def evaluate_scan(scan: Scan, evaluator: Evaluator, user: User) -> ScanResult:
     if missing:
         raise NotReady(missing)
     evaluation = evaluator.evaluate(scan.scan_type, answers)
-    snapshot = evaluation.to_dict()
+    snapshot = dump_snapshot(evaluation.to_dict())
     result = ScanResult(
         scan_id=scan.id,
         ruleset_version=evaluation.ruleset_version,

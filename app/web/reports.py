@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, url_for
 
 from app.db import db
+from app.extensions import catalogue
 from app.reports.render import render_report_html, render_report_pdf
 from app.services import audit
 from app.services import reports as report_svc
@@ -22,7 +23,10 @@ def _context(scan_id: int, action: str):
         abort(404)
     audit.record(action, scan.id, result_id=result.id)
     db.session.commit()
-    return scan, report_svc.context_for_result(scan, result)
+    context = report_svc.context_for_result(scan, result)
+    current = catalogue.load().version(scan.scan_type)
+    context["newer_ruleset"] = current if current != result.ruleset_version else None
+    return scan, context
 
 
 @bp.get("/<int:scan_id>/rapport")

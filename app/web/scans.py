@@ -16,6 +16,7 @@ from app.rules.vocabulary import LEVELS, SCANS
 from app.safe_input import bounded_int
 from app.services import access, audit, review
 from app.services import scans as svc
+from app.snapshot import load_snapshot
 from app.web.errors import Refused
 from app.web.form_input import display_value, field_context, parse_step
 from app.web.guards import scan_or_abort
@@ -225,7 +226,7 @@ def result(scan_id: int):
         return redirect(url_for("scans.summary", scan_id=scan.id))
     audit.record("result_viewed", scan.id, result_id=stored.id)
     db.session.commit()
-    snap = stored.snapshot
+    snap = load_snapshot(stored.snapshot)
     catalogue_now = catalogue.load()
     return render_template(
         "scans/result.html",
@@ -239,6 +240,7 @@ def result(scan_id: int):
         groups=_group_by_category(snap["fired"]),
         answer_sources=ANSWER_SOURCES,
         outdated=stored.ruleset_version != catalogue_now.version(scan.scan_type),
+        current_ruleset=catalogue_now.version(scan.scan_type),
         question_types=QUESTION_TYPES,
         levels=LEVELS,
     )
