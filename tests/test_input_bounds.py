@@ -321,7 +321,7 @@ def test_l8_full_width_formula_characters_are_neutralised_in_exports(value):
 def test_l10_a_duplicate_key_in_a_rule_file_is_refused(scratch, runner, app):
     from app.rules.errors import CatalogueError
 
-    scratch.edit("rules/horeca/HOR-004.yaml", "weight: 3", "weight: 3\nweight: 1")
+    scratch.edit("rules/horeca/HOR-004.yaml", "weight: 2", "weight: 2\nweight: 1")
     with pytest.raises(CatalogueError, match="dubbele sleutel 'weight'"):
         scratch.load()
 

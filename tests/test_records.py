@@ -20,7 +20,7 @@ from tests.test_api import api  # noqa: F401  (fixture)
 from tests.test_wizard import REQUIRED
 
 DAY = dt.date(2025, 6, 1)
-GEEN_MESSAGE = "'Geen' kan niet samen met een andere keuze"
+GEEN_MESSAGE = "Kies “Geen” óf een of meer andere antwoorden, niet allebei."
 
 
 def person(naam, rol, *antecedents):

@@ -22,7 +22,7 @@ def answers_firing(catalogue, evaluator, scan_type: str, wanted: int) -> dict:
     for rule in catalogue.rules_for(scan_type):
         trial = dict(merged)
         for key, value in rule.fires[0].answers.items():
-            if isinstance(value, list):
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 trial[key] = sorted(set(trial.get(key, [])) | set(value) - {"geen"})
             else:
                 trial.setdefault(key, value)

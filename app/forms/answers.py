@@ -34,6 +34,8 @@ ENGINE_MAX = 10**15
 MAX_ANTECEDENTS = 30
 MAX_FINANCIERS = 30
 EARLIEST_YEAR = 1950
+#: One message wherever "geen" is combined with another option (wizard, API, register, CLI).
+NONE_EXCLUSIVE_MESSAGE = "Kies “Geen” óf een of meer andere antwoorden, niet allebei."
 
 
 class Money(fields.Float):
@@ -110,7 +112,7 @@ class FinancierSchema(Schema):
 def none_is_exclusive(values: list[str] | None) -> None:
     """ "geen" (none) cannot be chosen together with another option, in any multi-select."""
     if values and NONE_OPTION in values and len(values) > 1:
-        raise ValidationError("'Geen' kan niet samen met een andere keuze: kies 'Geen' of de feiten die gelden")
+        raise ValidationError(NONE_EXCLUSIVE_MESSAGE)
 
 
 def _field_for(question: Question) -> fields.Field:

@@ -11,6 +11,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from app.forms.answers import NONE_EXCLUSIVE_MESSAGE
 from app.forms.model import (
     ANSWER_SOURCES,
     ANTECEDENT_CHANNELS,
@@ -62,7 +63,7 @@ def _parse(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     if q.type == "meerkeuze":
         values = form.getlist(q.id)
         if NONE_OPTION in values and len(values) > 1 and NONE_OPTION in q.option_values:
-            return None, "Kies “Geen” óf een of meer andere antwoorden, niet allebei.", values
+            return None, NONE_EXCLUSIVE_MESSAGE, values
         return (values or None), None, values
     if q.type == "personen":
         return _persons(q, form)
