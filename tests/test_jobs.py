@@ -190,7 +190,7 @@ def test_a_large_register_is_evaluated_by_the_worker_in_chunks_with_progress(liv
     seen = set()
     live.wait_for(portfolio_id, lambda p: seen.add(p.processed_rows) or p.status != PORTFOLIO_RUNNING)
     page = client.get(f"/portfolio/{portfolio_id}").get_data(as_text=True)
-    assert "3000 van 3000 rijen beoordeeld" in page
+    assert "3.000 van 3.000 rijen beoordeeld" in page
     assert _count_rows(live.app, portfolio_id) == 3000
     assert len({n for n in seen if 0 < n < 3000}) >= 2, seen  # progress per chunk of 200
     with live.app.app_context():
