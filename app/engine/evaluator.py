@@ -221,10 +221,7 @@ class Evaluator:
         self.catalogue = catalogue
         self.engine = engine or DurableEngine()
         self._active: dict[str, dict[str, Rule]] = {}
-        self._tests: dict[tuple[str, Any], str] = {}
-        self._reads: dict[str, tuple[str, ...]] = {}
         self._shown = {scan: _Memo(8_192) for scan in SCANS}  # per scan: (question id, value) → shown text
-        self._explained = _Memo(16_384)  # (rule id, values it reads) → triggers, for this catalogue
         for scan in SCANS:
             rules = self.catalogue.rules_for(scan)
             self._active[scan] = {r.id: r for r in rules}
@@ -272,10 +269,6 @@ class Evaluator:
         fired_ids = sorted(self.engine.fire(self.ruleset_name(scan), self.facts(scan, answers, reference_date)))
         active = self._active[scan]
         return tuple(fired_ids), score([active[i] for i in fired_ids], self.catalogue.scoring[scan])
-
-    def priority(self, scan: str, fired_ids: tuple[str, ...], level: str) -> str | None:
-        """Control priority of a register row: a register is never a Bibob procedure, so no Bibob outcome."""
-        return LEVEL_PRIORITY[level] if fired_ids else None
 
     def fire_ids(self, scan: str, answers: dict[str, Any]) -> set[str]:
         """Only the ids of the indicators that fire (validated answers; for tests and batches)."""

@@ -270,14 +270,15 @@ def _groups(fired: list[dict[str, Any]], judgements: dict[str, dict[str, str]]) 
 
 
 def _answer_groups(answered: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Answers per step, in questionnaire order."""
+    """Answers per step, in questionnaire order, each with its number in the channel legend."""
+    legend = _channel_legend(answered)
     groups: list[dict[str, Any]] = []
     for a in answered:
         if not groups or groups[-1]["step"] != a["step"]:
             groups.append({"step": a["step"], "answers": []})
         channel = _channel(a)
-        row = {"label": a["label"], "shown": a["shown"], **channel, "channel_ref": _channel_ref(answered, channel)}
-        groups[-1]["answers"].append(row)
+        ref = legend.index(_channel_text(channel)) + 1
+        groups[-1]["answers"].append({"label": a["label"], "shown": a["shown"], **channel, "channel_ref": ref})
     return groups
 
 
@@ -288,10 +289,6 @@ def _channel_text(channel: dict[str, str]) -> str:
 def _channel_legend(answered: list[dict[str, Any]]) -> list[str]:
     """The distinct channel-and-shareability texts of the answers, in first-seen order (the PDF numbers them)."""
     return list(dict.fromkeys(_channel_text(_channel(a)) for a in answered))
-
-
-def _channel_ref(answered: list[dict[str, Any]], channel: dict[str, str]) -> int:
-    return _channel_legend(answered).index(_channel_text(channel)) + 1
 
 
 def _role_text(fired: dict[str, Any]) -> str | None:
