@@ -34,9 +34,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import transaction
     from app.extensions import init_extensions
 
     init_extensions(app)
+    transaction.init_app(app)
 
 
 def register_input_guard(app: Flask) -> None:

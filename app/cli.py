@@ -232,7 +232,6 @@ def report_pdf(
         scan = _stored_scan(scan_id)
         context = report_svc.context_for_result(scan, scan.latest_result)
         audit.record("pdf_exported", scan.id, user=None, result_id=scan.latest_result.id, via="opdrachtregel")
-        db.session.commit()
     else:
         answers = _read_answers(answers_file)
         _load_or_exit()
@@ -442,5 +441,4 @@ def dossiers_reminders(now_text: str) -> None:
     if now.tzinfo is None:
         now = now.replace(tzinfo=dt.UTC)
     made = send_due_reminders(now)
-    db.session.commit()
     click.echo(f"{made} herinnering(en) verstuurd.")

@@ -190,5 +190,4 @@ def load_demo_dossier(officer: User) -> int:
     if scan is not None:
         dossiers.link_scan(dossier, officer, scan.id)
     dossiers.make_letter(dossier, officer, "vragenlijst", {"on": today - dt.timedelta(days=10), "days": 14})
-    db.session.commit()
     return 1

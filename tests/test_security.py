@@ -18,6 +18,7 @@ from app.config import ConfigError
 from app.db import db
 from app.models import AuditEntry, RecoveryCode, User
 from app.services import accounts
+from app.transaction import unit_of_work
 from tests.conftest import PASSWORD, TOTP_SECRET, USERS, login
 from tests.test_api import token_for
 
@@ -168,7 +169,8 @@ def test_m2_parallel_guesses_cannot_outrun_the_lockout(app):
         with app.app_context():
             try:
                 barrier.wait()
-                accounts.authenticate(email, "fout-fout-fout")
+                with unit_of_work():  # what the login request does: it owns the transaction
+                    accounts.authenticate(email, "fout-fout-fout")
             except Exception as exc:
                 errors.append(repr(exc))
             finally:

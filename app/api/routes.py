@@ -18,7 +18,6 @@ from app.api.schemas import (
     StepSavedSchema,
     TokenSchema,
 )
-from app.db import db
 from app.extensions import catalogue
 from app.reports.render import render_report_pdf
 from app.rules.vocabulary import SCANS
@@ -166,7 +165,6 @@ def _evaluated(scan_id: int, action: str):
     if scan.latest_result is None:
         abort(404, message="Deze scan is nog niet geëvalueerd.")
     audit.record(action, scan.id, result_id=scan.latest_result.id, via="api")
-    db.session.commit()
     return scan
 
 

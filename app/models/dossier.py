@@ -24,14 +24,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db, utcnow
+from app.models.states import DOSSIER, DossierState, Stateful
 
-DOSSIER_OPEN = "open"
-DOSSIER_CLOSED = "besloten"
-DOSSIER_STATUSES = {DOSSIER_OPEN: "Open", DOSSIER_CLOSED: "Besloten"}
+DOSSIER_OPEN = DossierState.OPEN
+DOSSIER_CLOSED = DossierState.CLOSED
+DOSSIER_STATUSES: dict[str, str] = dict(DOSSIER.labels)
 
 
-class Dossier(db.Model):
+class Dossier(Stateful, db.Model):
     """One procedure: the decision at stake (a Bibob context), the applicant, and who handles it."""
+
+    transitions = DOSSIER
 
     __tablename__ = "dossiers"
 
@@ -46,7 +49,7 @@ class Dossier(db.Model):
     applicant_address: Mapped[str] = mapped_column(String(300), default="")
     applicant_kvk: Mapped[str | None] = mapped_column(String(8), nullable=True)
     received_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default=DOSSIER_OPEN, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=DossierState.OPEN.value, index=True)
     shared_with_riec: Mapped[bool] = mapped_column(Boolean, default=False)
     decision: Mapped[str | None] = mapped_column(String(40), nullable=True)
     decision_ground: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -14,20 +14,20 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Larg
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db, utcnow
+from app.models.states import PORTFOLIO, PortfolioState, Stateful
 
-PORTFOLIO_RUNNING = "bezig"
-PORTFOLIO_DONE = "klaar"
-PORTFOLIO_FAILED = "mislukt"
-PORTFOLIO_STATUSES = {
-    PORTFOLIO_RUNNING: "Wordt beoordeeld",
-    PORTFOLIO_DONE: "Klaar",
-    PORTFOLIO_FAILED: "Mislukt",
-}
+PORTFOLIO_RUNNING = PortfolioState.RUNNING
+PORTFOLIO_DONE = PortfolioState.DONE
+PORTFOLIO_FAILED = PortfolioState.FAILED
+PORTFOLIO_STATUSES: dict[str, str] = dict(PORTFOLIO.labels)
 #: A running portfolio whose worker gave no sign of life for this long was interrupted (e.g. a restart).
 STALE_AFTER = dt.timedelta(minutes=10)
 
 
-class Portfolio(db.Model):
+class Portfolio(Stateful, db.Model):
+    """An evaluated register. Its job moves the status with conditional UPDATEs built from the same table."""
+
+    transitions = PORTFOLIO
     __tablename__ = "portfolios"
     #: Ids are never reused, also on SQLite: a job or audit entry for a deleted portfolio can never
     #: point at a newer one (security review C1).
@@ -40,7 +40,7 @@ class Portfolio(db.Model):
     scan_type: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(255), default="")
-    status: Mapped[str] = mapped_column(String(16), default=PORTFOLIO_RUNNING)
+    status: Mapped[str] = mapped_column(String(16), default=PortfolioState.RUNNING.value)
     failure: Mapped[str] = mapped_column(String(500), default="")
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     processed_rows: Mapped[int] = mapped_column(Integer, default=0)

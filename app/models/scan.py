@@ -9,34 +9,30 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db, utcnow
+from app.models.states import SCAN, ScanState, Stateful
 
-STATUS_DRAFT = "draft"
-STATUS_EVALUATED = "evaluated"
-STATUS_SUBMITTED = "submitted"
-STATUS_IN_REVIEW = "in_review"
-STATUS_APPROVED = "approved"
-STATUS_RETURNED = "returned"
-STATUSES = {
-    STATUS_DRAFT: "Concept",
-    STATUS_EVALUATED: "Geëvalueerd",
-    STATUS_SUBMITTED: "Ingediend voor beoordeling",
-    STATUS_IN_REVIEW: "In beoordeling",
-    STATUS_APPROVED: "Vastgesteld",
-    STATUS_RETURNED: "Teruggestuurd",
-}
+STATUS_DRAFT = ScanState.DRAFT
+STATUS_EVALUATED = ScanState.EVALUATED
+STATUS_SUBMITTED = ScanState.SUBMITTED
+STATUS_IN_REVIEW = ScanState.IN_REVIEW
+STATUS_APPROVED = ScanState.APPROVED
+STATUS_RETURNED = ScanState.RETURNED
+STATUSES: dict[str, str] = dict(SCAN.labels)
 #: Statuses in which the RIEC may see a scan (it was submitted for review).
 RIEC_VISIBLE = (STATUS_SUBMITTED, STATUS_IN_REVIEW, STATUS_APPROVED, STATUS_RETURNED)
 
 
-class Scan(db.Model):
-    """One screening of one subject (a business, a premises, a transaction)."""
+class Scan(Stateful, db.Model):
+    """One screening of one subject (a business, a premises, a transaction). `move_to` changes its status."""
+
+    transitions = SCAN
 
     __tablename__ = "scans"
     __table_args__ = ({"sqlite_autoincrement": True},)  # ids are never reused (security review C1)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scan_type: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16), default=STATUS_DRAFT, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ScanState.DRAFT.value, index=True)
     subject_name: Mapped[str] = mapped_column(String(200))
     subject_address: Mapped[str] = mapped_column(String(300), default="")
     subject_kvk: Mapped[str | None] = mapped_column(String(8), nullable=True)

@@ -1,5 +1,8 @@
 """Accounts: create organisations and users, check passwords (argon2), lock out after repeated failures.
 
+Like every service, these functions flush and leave the commit to the request or command, with one
+exception: a login attempt is claimed and committed before the password is checked (see `authenticate`).
+
 Password rules are enforced here (BIO 5.17.03): a minimum length and no password from the
 known-breached list shipped in `app/data/`. Login failures are counted atomically in the
 database, so parallel guesses cannot outrun the lockout, and an unknown or locked account costs
@@ -49,7 +52,7 @@ def create_organisation(name: str, kind: str) -> Organisation:
         raise AccountError(f"organisatie {name!r} bestaat al")
     org = Organisation(name=name, kind=kind)
     db.session.add(org)
-    db.session.commit()
+    db.session.flush()
     return org
 
 
@@ -68,7 +71,7 @@ def create_user(email: str, name: str, role: str, organisation: Organisation, pa
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", user=None, object=f"gebruiker {user.id}", new_user_id=user.id, role=role)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -99,14 +102,13 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change a password after checking the current one; every session of the account ends."""
     if not _verify(user.password_hash, current):
         audit.record("password_changed", user=user, object=f"gebruiker {user.id}", result="geweigerd")
-        db.session.commit()
         raise AccountError("Het huidige wachtwoord klopt niet.")
     if problem := password_problem(new, user.email):
         raise AccountError(problem)
     user.password_hash = _hasher().hash(new)
     end_sessions(user)
     audit.record("password_changed", user=user, object=f"gebruiker {user.id}")
-    db.session.commit()
+    db.session.flush()
 
 
 def set_password(user: User, new: str) -> None:
@@ -116,7 +118,7 @@ def set_password(user: User, new: str) -> None:
     user.password_hash = _hasher().hash(new)
     end_sessions(user)
     audit.record("password_changed", user=None, object=f"gebruiker {user.id}", via="cli")
-    db.session.commit()
+    db.session.flush()
 
 
 def end_sessions(user: User) -> None:
@@ -137,7 +139,6 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         _verify(_dummy_hash(), password)  # the same work as for a real account (no timing oracle)
         audit.record("login_failed", user=None, result="geweigerd", reason="onbekend account")
-        db.session.commit()
         return None
     attempt = _execute(
         update(User)
@@ -145,20 +146,20 @@ def authenticate(email: str, password: str) -> User | None:
         .values(failed_logins=User.failed_logins + 1)
         .returning(User.failed_logins)
     ).scalar()
-    db.session.commit()  # the claimed attempt counts for every parallel request from here on
+    # The one commit of a service, on purpose: the claimed attempt must count for every parallel
+    # request from here on, whatever this request does next (see app/transaction.py).
+    db.session.commit()
     if attempt is None or attempt > MAX_FAILURES:
         _verify(_dummy_hash(), password)
         audit.record("login_failed", user=user, object=f"gebruiker {user.id}", result="geweigerd", reason="geblokkeerd")
-        db.session.commit()
         return None
     if not user.active or not _verify(user.password_hash, password):
         if attempt >= MAX_FAILURES:
             _lock(user, now)
         audit.record("login_failed", user=user, object=f"gebruiker {user.id}", result="geweigerd", reason="onjuist")
-        db.session.commit()
         return None
     _execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None))
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(user)
     return user
 
@@ -210,13 +211,13 @@ def second_factor_failed(user: User) -> None:
     if attempt is not None and attempt >= MAX_FAILURES:
         _lock(user, now)
     audit.record("twofactor_failed", user=user, object=f"gebruiker {user.id}", result="geweigerd")
-    db.session.commit()
+    db.session.flush()
 
 
 def second_factor_passed(user: User) -> None:
     _execute(update(User).where(User.id == user.id).values(failed_logins=0))
     audit.record("login", user=user, object=f"gebruiker {user.id}")
-    db.session.commit()
+    db.session.flush()
 
 
 def _execute(statement):

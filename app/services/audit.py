@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from app.db import db, utcnow
 from app.models import AuditChain, AuditEntry
+from app.transaction import keep_on_rollback
 
 GENESIS = "0" * 64
 
@@ -33,19 +34,31 @@ def record(
     result: str = "ok",
     **detail: Any,
 ) -> None:
-    """Add an audit entry to the current transaction (it is committed with the operation it records)."""
+    """Add an audit entry to the current transaction (it is committed with the operation it records).
+
+    An entry of a refused or failed action (`result` other than "ok") is also kept aside: when the
+    transaction rolls back, `app.transaction.rollback` writes it again, so the refusal stays on record.
+    """
     who = user if user is not None else _current_user()
-    entry = AuditEntry(
-        at=utcnow(),
-        user_id=getattr(who, "id", None),
-        user_email=getattr(who, "email", "") or detail.pop("email", ""),
-        action=action,
-        scan_id=scan_id,
-        detail=detail,
-        object=(object or _object_of(scan_id, detail))[:120],
-        result=result,
-        origin=_origin(),
-    )
+    fields = {
+        "at": utcnow(),
+        "user_id": getattr(who, "id", None),
+        "user_email": getattr(who, "email", "") or detail.pop("email", ""),
+        "action": action,
+        "scan_id": scan_id,
+        "detail": detail,
+        "object": (object or _object_of(scan_id, detail))[:120],
+        "result": result,
+        "origin": _origin(),
+    }
+    append(dict(fields))
+    if result != "ok":
+        keep_on_rollback(fields)
+
+
+def append(fields: dict[str, Any]) -> None:
+    """Write one entry with these fields at the head of the chain (its place and hash taken now)."""
+    entry = AuditEntry(**fields)
     seq, previous = _advance_head()
     entry.seq = seq
     entry.prev_hash = previous

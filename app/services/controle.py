@@ -243,7 +243,7 @@ class _Policy:
             left_out=sorted(set(self.left_out)),
             **extra,
         )
-        db.session.commit()
+        db.session.flush()
 
 
 def _why(label: str, shown: str) -> str:
@@ -349,7 +349,7 @@ def save_findings(
     if errors:
         return errors
     for step, kept in plan:
-        save_step(scan, step, kept, None, user, commit=False)
+        save_step(scan, step, kept, None, user)
     audit.record("findings_saved", scan.id, user=user, questions=len([k for k in findings if k in page]))
-    db.session.commit()
+    db.session.flush()
     return {}

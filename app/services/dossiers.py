@@ -485,7 +485,8 @@ def decide(dossier: Dossier, user: User, values: dict[str, Any]) -> None:
     if result is not None:
         dossier.decision_scan_id, dossier.decision_result_id = scan.id, result.id
         dossier.decision_answers_hash = result.answers_hash
-    dossier.status, dossier.closed_at = DOSSIER_CLOSED, utcnow()
+    dossier.move_to(DOSSIER_CLOSED)
+    dossier.closed_at = utcnow()
     _event(
         dossier,
         user,

@@ -60,7 +60,7 @@ def purge(user: User, portfolio: Portfolio, evaluator: Evaluator) -> int:
     portfolio.level_counts = level_counts(r for r, _ in results)
     portfolio.indicator_counts = indicator_counts(r for r, _ in results)
     audit.record("portfolio_purged", None, user=user, portfolio=portfolio.id, columns=sorted(refused), rows=changed)
-    db.session.commit()
+    db.session.flush()
     return changed
 
 

@@ -38,6 +38,7 @@ from app.extensions import catalogue, jobs
 from app.forms.model import Questionnaire
 from app.models import Portfolio, PortfolioRow, PortfolioUpload, Scan, ScanStep, User
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_RUNNING
+from app.models.states import PORTFOLIO, PortfolioState
 from app.portfolio.batch import (
     BatchOutcome,
     CatalogueSource,
@@ -73,13 +74,17 @@ class JobOwner:
     organisation_id: int
     job_id: str
 
-    def owns(self):
-        """The WHERE clause: this portfolio, still of this organisation, still this job, still running."""
+    def owns(self, moving_to: PortfolioState | None = None):
+        """The WHERE clause: this portfolio, still of this organisation, still this job, still running.
+
+        With `moving_to`, the status must also be one from which the state table allows that move.
+        """
+        allowed = PORTFOLIO.sources(moving_to) if moving_to else (PORTFOLIO_RUNNING,)
         return (
             (Portfolio.id == self.portfolio_id)
             & (Portfolio.organisation_id == self.organisation_id)
             & (Portfolio.job_id == self.job_id)
-            & (Portfolio.status == PORTFOLIO_RUNNING)
+            & Portfolio.status.in_([state.value for state in allowed])
         )
 
 
@@ -100,7 +105,7 @@ def start(
         scan_type=scan_type,
         name=name,
         filename=filename[:255],
-        status=PORTFOLIO_RUNNING,
+        status=PORTFOLIO_RUNNING.value,
         total_rows=len(register.rows),
         ruleset_version=evaluator.catalogue.version(scan_type),
         questionnaire_version=questionnaire.version,
@@ -110,12 +115,16 @@ def start(
     db.session.flush()
     db.session.add(PortfolioUpload(portfolio_id=portfolio.id, filename=filename[:255], data=data))
     audit.record("portfolio_created", None, user=user, portfolio=portfolio.id, rows=portfolio.total_rows)
-    db.session.commit()
+    db.session.flush()
     return portfolio, register
 
 
 def submit(portfolio: Portfolio) -> None:
-    """Put the portfolio's job on the queue; when the queue cannot be reached, mark it failed with the reason."""
+    """Put the portfolio's job on the queue; when the queue cannot be reached, mark it failed with the reason.
+
+    The caller commits the started portfolio first: the job runs in its own session (at once, with
+    JOBS_INLINE) and must find it stored.
+    """
     owner = JobOwner(portfolio.id, portfolio.organisation_id, portfolio.job_id)
     try:
         jobs.submit(JOB_NAME, owner.job_id, **_job_args(owner))
@@ -200,8 +209,10 @@ def _store(owner: JobOwner, outcome: BatchOutcome, ruleset_version: str) -> None
     """
     claimed = db.session.execute(
         update(Portfolio)
-        .where(owner.owns())
-        .values(status=PORTFOLIO_DONE, finished_at=utcnow(), heartbeat_at=utcnow(), ruleset_version=ruleset_version)
+        .where(owner.owns(moving_to=PORTFOLIO_DONE))
+        .values(
+            status=PORTFOLIO_DONE.value, finished_at=utcnow(), heartbeat_at=utcnow(), ruleset_version=ruleset_version
+        )
     )
     if claimed.rowcount != 1:
         raise JobCancelled()
@@ -252,8 +263,8 @@ def _fail(owner: JobOwner, message: str) -> None:
     """Mark the job's portfolio failed with a Dutch reason and drop its file (only while it is still this job's)."""
     failed = db.session.execute(
         update(Portfolio)
-        .where(owner.owns())
-        .values(status=PORTFOLIO_FAILED, failure=message[:500], finished_at=utcnow())
+        .where(owner.owns(moving_to=PORTFOLIO_FAILED))
+        .values(status=PORTFOLIO_FAILED.value, failure=message[:500], finished_at=utcnow())
     )
     if failed.rowcount != 1:
         db.session.rollback()
@@ -390,7 +401,6 @@ def export(portfolio: Portfolio, questionnaire: Questionnaire, f: RowFilter, fmt
     rows = db.session.scalars(_rows_query(portfolio, f)).all()
     header, table = _export_table(questionnaire, rows)
     audit.record("portfolio_exported", None, user=user, portfolio=portfolio.id, rows=len(rows), format=fmt)
-    db.session.commit()
     if fmt == "xlsx":
         return xlsx_bytes(header, table, "Portfolio")
     return csv_bytes(header, table)
@@ -452,7 +462,7 @@ def open_as_scan(user: User, portfolio: Portfolio, row: PortfolioRow, questionna
         if existing is not None:
             return existing
     subject = Subject(name=row.subject_name, address=row.subject_address, kvk=row.subject_kvk or None)
-    scan = create_scan(questionnaire, subject, user, commit=False)
+    scan = create_scan(questionnaire, subject, user)
     for step in questionnaire.steps:
         answers = {q.id: row.answers[q.id] for q in step.questions if q.id in row.answers}
         if answers:
@@ -461,7 +471,7 @@ def open_as_scan(user: User, portfolio: Portfolio, row: PortfolioRow, questionna
     scan.current_step = missing[0][0].id if missing else None  # None: straight to the summary
     row.scan_id = scan.id
     audit.record("scan_from_portfolio", scan.id, user=user, portfolio=portfolio.id, row=row.row_no)
-    db.session.commit()
+    db.session.flush()
     return scan
 
 
@@ -469,7 +479,6 @@ def set_shared(user: User, portfolio: Portfolio, shared: bool) -> None:
     access.require_portfolio(user, "share", portfolio)
     portfolio.shared_with_riec = shared
     audit.record("portfolio_shared", None, user=user, portfolio=portfolio.id, shared=shared)
-    db.session.commit()
 
 
 def remove(user: User, portfolio: Portfolio) -> None:
@@ -478,7 +487,7 @@ def remove(user: User, portfolio: Portfolio) -> None:
     job_id = portfolio.job_id if portfolio.status == PORTFOLIO_RUNNING else None
     audit.record("portfolio_deleted", None, user=user, portfolio=portfolio.id)
     delete_portfolio(portfolio)
-    db.session.commit()
+    db.session.flush()
     if job_id:
         jobs.revoke(job_id)  # a queued job never starts; a running one finds its portfolio gone and stops
 

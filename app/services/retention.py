@@ -22,7 +22,7 @@ def purge(retention_days: int, dry_run: bool = False, now: dt.datetime | None = 
     for scan in scans:
         audit.record("purged", scan.id, user=None, retention_days=retention_days, scan_type=scan.scan_type)
         db.session.delete(scan)
-    db.session.commit()
+    db.session.flush()
     return ids
 
 
@@ -39,7 +39,7 @@ def purge_portfolios(retention_days: int, dry_run: bool = False, now: dt.datetim
     for portfolio in expired:
         audit.record("purged", None, user=None, retention_days=retention_days, portfolio=portfolio.id)
         portfolios.delete_portfolio(portfolio)
-    db.session.commit()
+    db.session.flush()
     return ids
 
 

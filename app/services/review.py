@@ -1,7 +1,8 @@
 """The review workflow: submit, review (rebut, note, amend), approve or return, and new versions.
 
 draft → evaluated → submitted → in_review → approved (frozen) | returned → (revised, evaluated) → submitted …
-Every move checks access (four eyes included) and leaves an audit entry.
+Every move checks access (four eyes included), goes through the scan's state table (`Scan.move_to`)
+and leaves an audit entry. The functions flush; the request that calls them commits.
 """
 
 from __future__ import annotations
@@ -43,22 +44,20 @@ def _require_current_result(scan: Scan) -> bool:
 def submit(scan: Scan, user: User) -> None:
     access.require(user, "submit", scan)
     if not _require_current_result(scan):
-        audit.record("submitted", scan.id, user=user, result="geweigerd", reason="verouderd resultaat")
-        db.session.commit()
+        audit.record("submitted", scan.id, user=user, result="geweigerd", reason="verouderd resultaat")  # kept
         raise access.NotAllowed(STALE)
-    scan.status = STATUS_SUBMITTED
+    scan.move_to(STATUS_SUBMITTED)
     scan.submitted_at = utcnow()
     audit.record("submitted", scan.id, user=user, result_id=scan.latest_result.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def start_review(scan: Scan, user: User) -> None:
     access.require(user, "review", scan)
     if scan.status == STATUS_SUBMITTED:
-        scan.status = STATUS_IN_REVIEW
+        scan.move_to(STATUS_IN_REVIEW)
         scan.reviewer_id = user.id
         audit.record("review_started", scan.id, user=user)
-        db.session.commit()
 
 
 def rebuttals(result: ScanResult) -> dict[str, Rebuttal]:
@@ -87,14 +86,14 @@ def judge_indicator(scan: Scan, user: User, indicator_id: str, rebutted: bool, r
         )
     if note:
         audit.record("indicator_noted", scan.id, user=user, indicator=indicator_id)
-    db.session.commit()
+    db.session.flush()
 
 
 def amend_advice(scan: Scan, user: User, text: str) -> None:
     start_review(scan, user)
     scan.amended_advice = text.strip()[:MAX_TEXT]
     audit.record("advice_amended", scan.id, user=user)
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ def save_weighing(scan: Scan, user: User, values: dict[str, str]) -> None:
         setattr(row, f.attr, (values.get(f.name) or "").strip()[:MAX_TEXT])
     row.by_id = user.id
     audit.record("weighing_saved", scan.id, user=user, result_id=result.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def missing_weighing(result: ScanResult) -> list[str]:
@@ -189,7 +188,7 @@ def record_zienswijze(scan: Scan, user: User, received_on: str, summary: str, co
         )
     )
     audit.record("zienswijze_recorded", scan.id, user=user, result_id=result.id, contested=sorted(set(contested)))
-    db.session.commit()
+    db.session.flush()
 
 
 def zienswijzen(result: ScanResult) -> list[dict[str, Any]]:
@@ -214,12 +213,12 @@ def approve(scan: Scan, user: User, remarks: str) -> None:
     missing = missing_weighing(scan.latest_result)
     if missing:
         raise ReviewError("Vaststellen kan pas als de weging is vastgelegd. Vul nog in: " + "; ".join(missing) + ".")
-    scan.status = STATUS_APPROVED
+    scan.move_to(STATUS_APPROVED)
     scan.reviewer_id = user.id
     scan.review_remarks = remarks.strip()[:MAX_TEXT]
     scan.decided_at = utcnow()
     audit.record("approved", scan.id, user=user, result_id=scan.latest_result.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def return_scan(scan: Scan, user: User, remarks: str) -> None:
@@ -227,12 +226,12 @@ def return_scan(scan: Scan, user: User, remarks: str) -> None:
     if not remarks.strip():
         raise ReviewError("Geef bij terugsturen aan wat de gemeente moet aanpassen.")
     start_review(scan, user)
-    scan.status = STATUS_RETURNED
+    scan.move_to(STATUS_RETURNED)
     scan.reviewer_id = user.id
     scan.review_remarks = remarks.strip()[:MAX_TEXT]
     scan.decided_at = utcnow()
     audit.record("returned", scan.id, user=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def new_version(scan: Scan, user: User) -> Scan:
@@ -240,7 +239,7 @@ def new_version(scan: Scan, user: User) -> Scan:
     access.require(user, "new_version", scan)
     copy = Scan(
         scan_type=scan.scan_type,
-        status=STATUS_DRAFT,
+        status=STATUS_DRAFT.value,
         subject_name=scan.subject_name,
         subject_address=scan.subject_address,
         subject_kvk=scan.subject_kvk,
@@ -257,7 +256,7 @@ def new_version(scan: Scan, user: User) -> Scan:
     for step in scan.steps:
         db.session.add(ScanStep(scan_id=copy.id, step_id=step.step_id, answers=dict(step.answers)))
     audit.record("new_version", copy.id, user=user, parent_id=scan.id)
-    db.session.commit()
+    db.session.flush()
     return copy
 
 
@@ -291,5 +290,4 @@ def save_typed(scan: Scan, user: User, judgements: dict[str, dict[str, Any]], ad
     if remarks.strip()[:MAX_TEXT] != (scan.review_remarks or ""):
         start_review(scan, user)
         scan.review_remarks = remarks.strip()[:MAX_TEXT]  # a draft until "Vaststellen" or "Terugsturen"
-        db.session.commit()
     return problems

@@ -1,4 +1,4 @@
-"""Operations on scans: create, save a step, evaluate, find. Views call these; they flush and commit.
+"""Operations on scans: create, save a step, evaluate, find. Views call these; they flush, the request commits.
 
 Each operation validates first, then acts, so nothing is half-written: a step whose
 answers are invalid is not saved, an evaluation that fails stores no result.
@@ -18,7 +18,7 @@ from app.engine.evaluator import Evaluator
 from app.forms.answers import validate_answers
 from app.forms.model import Question, Questionnaire, Step
 from app.models import Scan, ScanResult, ScanStep, User
-from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED, STATUS_RETURNED
+from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED
 from app.rules.conditions import is_answered
 from app.rules.vocabulary import SCANS
 from app.services import access, audit
@@ -47,15 +47,12 @@ class Subject:
     kvk: str | None = None
 
 
-def create_scan(questionnaire: Questionnaire, subject: Subject, user: User, commit: bool = True) -> Scan:
-    """Start a draft scan of a subject for the user's gemeente; it resumes at the first step.
-
-    `commit=False` leaves the transaction open for a caller that adds more (e.g. answers from a register).
-    """
+def create_scan(questionnaire: Questionnaire, subject: Subject, user: User) -> Scan:
+    """Start a draft scan of a subject for the user's gemeente; it resumes at the first step."""
     access.require(user, "create")
     scan = Scan(
         scan_type=questionnaire.scan,
-        status=STATUS_DRAFT,
+        status=STATUS_DRAFT.value,
         subject_name=subject.name,
         subject_address=subject.address,
         subject_kvk=subject.kvk,
@@ -68,8 +65,6 @@ def create_scan(questionnaire: Questionnaire, subject: Subject, user: User, comm
     db.session.add(scan)
     db.session.flush()
     audit.record("scan_created", scan.id, user=user, scan_type=scan.scan_type)
-    if commit:
-        db.session.commit()
     return scan
 
 
@@ -107,12 +102,9 @@ def check_step(
 
 
 def save_step(
-    scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None, user: User, commit: bool = True
+    scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None, user: User
 ) -> None:
-    """Store one step's answers atomically (upsert of one row), so other steps are never touched.
-
-    `commit=False` lets a caller save several steps in one transaction (findings of a control).
-    """
+    """Store one step's answers atomically (upsert of one row), so other steps are never touched."""
     access.require(user, "edit", scan)
     table = ScanStep.__table__
     values = {"scan_id": scan.id, "step_id": step.id, "answers": answers, "saved_at": utcnow()}
@@ -125,10 +117,9 @@ def save_step(
     scan.current_step = next_step
     scan.updated_at = utcnow()
     if scan.status == STATUS_EVALUATED:
-        scan.status = STATUS_DRAFT  # answers changed: the stored result no longer matches them
+        scan.move_to(STATUS_DRAFT)  # answers changed: the stored result no longer matches them
     audit.record("step_saved", scan.id, user=user, step=step.id)
-    if commit:
-        db.session.commit()
+    db.session.flush()
     db.session.expire(scan, ["steps"])
 
 
@@ -183,13 +174,12 @@ def evaluate_scan(scan: Scan, evaluator: Evaluator, user: User) -> ScanResult:
     )
     db.session.add(result)
     archive_ruleset(evaluator.catalogue, scan.scan_type)
-    if scan.status != STATUS_RETURNED:
-        scan.status = STATUS_EVALUATED
+    if scan.status == STATUS_DRAFT:  # a re-evaluation keeps "evaluated"; a returned scan stays "returned"
+        scan.move_to(STATUS_EVALUATED)
     scan.latest_level = evaluation.score.level
     scan.current_step = None
     db.session.flush()
     audit.record("scan_evaluated", scan.id, user=user, result_id=result.id, level=result.level)
-    db.session.commit()
     return result
 
 

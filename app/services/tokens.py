@@ -25,7 +25,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     db.session.add(token)
     db.session.flush()
     audit.record("token_created", user=user, token_id=token.id)
-    db.session.commit()
+    db.session.flush()
     return token, value
 
 
@@ -37,7 +37,7 @@ def user_for(value: str) -> User | None:
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     token.last_used_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return token.user
 
 
@@ -45,7 +45,7 @@ def revoke(token: ApiToken, by: User) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record("token_revoked", user=by, token_id=token.id)
-        db.session.commit()
+        db.session.flush()
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -31,7 +31,7 @@ def pending_secret(user: User) -> str:
     """The secret being enrolled, created on first call (and kept once confirmed)."""
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
-        db.session.commit()
+        db.session.flush()
     return user.totp_secret
 
 
@@ -56,7 +56,7 @@ def confirm(user: User, code: str) -> list[str] | None:
     user.totp_confirmed_at = utcnow()
     codes = _new_recovery_codes(user)
     audit.record("twofactor_enrolled", user=user, object=f"gebruiker {user.id}")
-    db.session.commit()
+    db.session.flush()
     return codes
 
 
@@ -76,7 +76,7 @@ def check(user: User, code: str) -> bool:
         return False
     spent.used_at = utcnow()
     audit.record("recovery_code_used", user=user, object=f"gebruiker {user.id}")
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -87,7 +87,7 @@ def reset(user: User, by: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     end_sessions(user)
     audit.record("twofactor_reset", user=by, object=f"gebruiker {user.id}", reset_user_id=user.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def _new_recovery_codes(user: User) -> list[str]:

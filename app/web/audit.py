@@ -70,7 +70,6 @@ def index():
     entries = _rows(query)
     if request.args.get("formaat") == "csv":
         audit.record("audit_exported", scan_id, rows=len(entries))
-        db.session.commit()
         return _csv(entries, "audittrail.csv")
     return render_template(
         "audit/list.html",
@@ -89,7 +88,6 @@ def history(scan_id: int):
     entries = _rows(select(AuditEntry).where(AuditEntry.scan_id == scan.id))
     if request.args.get("formaat") == "csv":
         audit.record("audit_exported", scan.id, rows=len(entries))
-        db.session.commit()
         return _csv(entries, f"geschiedenis-scan-{scan.id}.csv")
     return render_template(
         "audit/list.html",

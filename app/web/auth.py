@@ -143,7 +143,6 @@ def logout():
     if current_user.is_authenticated:
         accounts.end_sessions(current_user)  # every session of this account ends, also a copied cookie
         audit.record("logout", object=f"gebruiker {current_user.id}")
-        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

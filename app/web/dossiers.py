@@ -1,6 +1,6 @@
 """Bibob dossiers: the list, one dossier with its deadlines and timeline, letters, zienswijze, decision, figures.
 
-Thin views: parse the form with a marshmallow schema, call one service, commit, redirect.
+Thin views: parse the form with a marshmallow schema, call one service, redirect (the request commits).
 A dossier of another gemeente answers 404 on every URL (`dossier_or_abort`).
 """
 
@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app import transaction
 from app.db import db
 from app.dossier import deadlines as dl
 from app.dossier.vocabulary import (
@@ -170,7 +171,6 @@ def new():
         else:
             values["applicant_kvk"] = values.get("applicant_kvk") or None
             dossier = svc.create(current_user, values)
-            db.session.commit()
             return redirect(url_for("dossiers.show", dossier_id=dossier.id))
     return render_template("dossiers/new.html", contexts=CONTEXTS, errors=errors, form=request.form), (
         400 if errors else 200
@@ -184,7 +184,6 @@ def show(dossier_id: int):
     scan = svc.current_scan(dossier)
     result = scan.latest_result if scan else None
     audit.record("dossier_viewed", user=current_user, dossier_id=dossier.id)
-    db.session.commit()
     users = {
         u.id: u.name for u in db.session.scalars(db.select(User).where(User.organisation_id == dossier.organisation_id))
     }
@@ -221,14 +220,12 @@ def _back(dossier: Dossier, anchor: str = ""):
 
 
 def _run(dossier: Dossier, anchor: str, action, *args) -> object:
-    """Call a service; commit on success, show its Dutch message otherwise."""
+    """Call a service (the request commits it); on its Dutch refusal, undo it and show the message."""
     try:
         action(*args)
     except svc.DossierError as err:
-        db.session.rollback()
+        transaction.rollback()  # nothing of the refused action stays (refusals it recorded do)
         flash(str(err), "fout")
-    else:
-        db.session.commit()
     return _back(dossier, anchor)
 
 
@@ -287,7 +284,6 @@ def letter(dossier_id: int, letter_id: int, fmt: str):
         row, data = svc.download_letter(dossier, current_user, letter_id, fmt)
     except access.DossierNotFound:
         abort(404)
-    db.session.commit()
     return attachment(data, f"dossier-{dossier.id}-{row.kind}-{row.id}.{fmt}")
 
 
@@ -328,7 +324,6 @@ def register(dossier_id: int, fmt: str):
         abort(404)
     dossier = dossier_or_abort(dossier_id, "register")
     data = svc.register_export(dossier, current_user, fmt)
-    db.session.commit()
     return attachment(data, f"bibob-register-dossier-{dossier.id}.{fmt}")
 
 
@@ -349,6 +344,5 @@ def figures_export(fmt: str):
         raise Refused(reason)
     header, rows = figures_svc.table(figures_svc.figures(current_user))
     audit.record("dossier_figures_exported", user=current_user, format=fmt)
-    db.session.commit()
     data = csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes(header, rows, "Stuurinformatie")
     return attachment(data, f"stuurinformatie-bibob.{fmt}")

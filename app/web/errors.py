@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
+from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException
 
+from app import transaction
 from app.db import db
+from app.models.states import StateError
 from app.rules.errors import translate
 from app.services.access import NotAllowed
 
 
 class Refused(Forbidden):
     """403 with a Dutch reason the user may read (why this action is not allowed)."""
+
+    def __init__(self, reason: str):
+        super().__init__(description=reason)
+        self.dutch = True
+
+
+class Moved(Conflict):
+    """409 with a Dutch reason: the object is no longer in a state that allows this action."""
 
     def __init__(self, reason: str):
         super().__init__(description=reason)
@@ -42,6 +52,7 @@ def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
+        transaction.rollback()  # the view raised: nothing it did is stored (refusals it recorded are)
         if code in (403, 404):
             _audit_refusal(code)
         if request.path.startswith("/api/"):
@@ -54,10 +65,15 @@ def init_errorhandlers(app: Flask) -> None:
         """A service refused an action the view did not check first: still a Dutch 403, never a 500."""
         return http_error(Refused(str(exc)))
 
+    @app.errorhandler(StateError)
+    def wrong_state(exc: StateError):
+        """A move the state table refuses (e.g. two users acting on the same scan at once): 409, in Dutch."""
+        return http_error(Moved(str(exc)))
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")  # the message holds no answers or personal data
-        db.session.rollback()  # a failed statement must not break the error page too (PostgreSQL)
+        transaction.rollback()  # a failed statement must not break the error page too (PostgreSQL)
         if request.path.startswith("/api/"):
             return jsonify(code=500, message=MESSAGES[500]), 500
         return render_template("error.html", code=500, message=MESSAGES[500]), 500
@@ -76,7 +92,6 @@ def _audit_refusal(code: int) -> None:
         from app.services import audit
 
         g.refusal_audited = True
-        db.session.rollback()
         audit.record(
             "access_refused",
             object=request.path[:120],
@@ -84,7 +99,7 @@ def _audit_refusal(code: int) -> None:
             status=code,
             method=request.method,
         )
-        db.session.commit()
+        db.session.commit()  # the refusal is a transaction of its own (the view's work was rolled back)
     except Exception:
         db.session.rollback()
 

@@ -78,6 +78,7 @@ def upload():
             except RegisterRefused as err:
                 refused = err.messages
             else:
+                db.session.commit()  # stored before its job starts: the job has a session of its own
                 svc.submit(portfolio)
                 return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
     status = 422 if errors or refused else 200
@@ -108,7 +109,6 @@ def show(portfolio_id: int):
     cat = catalogue.load()
     titles = {r.id: r.title for r in cat.rules_for(portfolio.scan_type)}
     audit.record("portfolio_viewed", None, portfolio=portfolio.id)
-    db.session.commit()
     return render_template(
         "portfolio/show.html",
         p=portfolio,

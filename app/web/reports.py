@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, url_for
 
-from app.db import db
 from app.extensions import catalogue
 from app.reports.render import render_report_html, render_report_pdf
 from app.services import audit
@@ -22,7 +21,6 @@ def _context(scan_id: int, action: str):
     if result is None:
         abort(404)
     audit.record(action, scan.id, result_id=result.id)
-    db.session.commit()
     context = report_svc.context_for_result(scan, result)
     current = catalogue.load().version(scan.scan_type)
     context["newer_ruleset"] = current if current != result.ruleset_version else None

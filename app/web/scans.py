@@ -6,7 +6,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.db import db
 from app.engine.evaluator import show_answer
 from app.extensions import catalogue
 from app.forms.model import ANSWER_SOURCES, QUESTION_TYPES
@@ -225,7 +224,6 @@ def result(scan_id: int):
     if stored is None:
         return redirect(url_for("scans.summary", scan_id=scan.id))
     audit.record("result_viewed", scan.id, result_id=stored.id)
-    db.session.commit()
     snap = load_snapshot(stored.snapshot)
     catalogue_now = catalogue.load()
     return render_template(
