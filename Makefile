@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run dev test lint check bench install frontend clean
+.PHONY: run dev test lint check bench install frontend wheel clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	bash scripts/system-deps.sh
@@ -44,6 +44,10 @@ test: $(STAMP) frontend
 	$(BIN)/pytest $(PYTEST_ARGS)
 	bash scripts/test-postgres.sh
 
+## A wheel that serves the app outside the source tree (docs/deploy.md), with static/vendor: dist/*.whl
+wheel: $(STAMP) frontend
+	$(BIN)/pip wheel . --no-deps -w dist
+
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench wsgi.py
 
@@ -57,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/jobs_bench.py
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache node_modules static/vendor
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache node_modules static/vendor build dist

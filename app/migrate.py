@@ -7,12 +7,12 @@ from alembic.config import Config
 from flask import current_app
 
 from app.db import db
-from app.paths import ROOT
+from app.paths import MIGRATIONS_DIR
 
 
 def alembic_config() -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", current_app.config["SQLALCHEMY_DATABASE_URI"].replace("%", "%%"))
     return cfg
 

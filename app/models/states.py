@@ -66,9 +66,7 @@ class Transitions(Generic[S]):
     def check(self, source: S | str, target: S | str) -> None:
         """Raise StateError (Dutch) unless the move is allowed."""
         if not self.allowed(source, target):
-            raise StateError(
-                f"{self.noun} met status ‘{self.label(source)}’ kan niet naar ‘{self.label(target)}’."
-            )
+            raise StateError(f"{self.noun} met status ‘{self.label(source)}’ kan niet naar ‘{self.label(target)}’.")
 
     def sources(self, target: S) -> tuple[S, ...]:
         """Every state from which `target` may be reached (for conditional UPDATEs: WHERE status IN …)."""

@@ -4,9 +4,16 @@
 - RIEC users (tov_adviser, jurist) see scans a gemeente submitted for review or shared with the RIEC.
 - An admin manages users and reads the audit trail; it sees no scan content (need to know).
 Anything not visible is reported as "not found", so a URL never reveals that a scan exists.
+
+What each role may do is a table (SCAN_RULES, PORTFOLIO_RULES, DOSSIER_RULES, AREAS): per action,
+the checks in order, each with its Dutch refusal. docs/security.md shows the same table.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, false, or_, select
 
@@ -39,6 +46,159 @@ class NotAllowed(PermissionError):
     """The user may see the scan but not do this (403), with a Dutch reason."""
 
 
+# --- The access table -------------------------------------------------------------------------------
+# One rule per (object, action): checks tried in order; the first that fails gives the Dutch reason.
+# docs/security.md shows these tables (kept in sync by tests/test_access_table.py).
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition of a rule: a short description (for the documentation), the test, and the refusal."""
+
+    label: str
+    test: Callable[[User, Any], bool]
+    reason: str
+
+
+def role(*roles: str, reason: str) -> Check:
+    return Check("rol " + " of ".join(roles), lambda user, _obj: user.role in roles, reason)
+
+
+def own(reason: str) -> Check:
+    """The object belongs to the user's own gemeente (and the user is its Bibob-coördinator)."""
+    return Check(
+        "eigen gemeente",
+        lambda user, obj: (
+            obj is not None and user.role == "bibob_officer" and obj.organisation_id == user.organisation_id
+        ),
+        reason,
+    )
+
+
+def status_in(states: tuple[str, ...], reason: str) -> Check:
+    return Check("status " + " of ".join(states), lambda _user, obj: obj.status in states, reason)
+
+
+def status_not(state: str, reason: str) -> Check:
+    return Check(f"status niet {state}", lambda _user, obj: obj.status != state, reason)
+
+
+def holds(label: str, test: Callable[[User, Any], bool], reason: str) -> Check:
+    """Any other condition, named for the documentation."""
+    return Check(label, test, reason)
+
+
+SCAN_EDIT = "Alleen de gemeente die de scan heeft, kan hem wijzigen."
+SCAN_SUBMIT = "Alleen de gemeente die de scan heeft, kan hem indienen."
+SCAN_SUBMITTABLE = "Alleen een geëvalueerde scan kan worden ingediend."
+SCAN_NEW_VERSION = "Alleen van een vastgestelde scan maakt u een nieuwe versie."
+_edit_scan = (
+    own(SCAN_EDIT),
+    status_not(STATUS_APPROVED, "Deze scan is vastgesteld en kan niet meer worden gewijzigd. Maak een nieuwe versie."),
+    status_in(EDITABLE, "Deze scan ligt bij de jurist en kan nu niet worden gewijzigd."),
+)
+SCAN_RULES: dict[str, tuple[Check, ...]] = {
+    "create": (role("bibob_officer", reason="Alleen een Bibob-coördinator van een gemeente start een scan."),),
+    "edit": _edit_scan,
+    "evaluate": _edit_scan,
+    "submit": (
+        own(SCAN_SUBMIT),
+        status_in((STATUS_EVALUATED, STATUS_RETURNED), SCAN_SUBMITTABLE),
+        holds("heeft een resultaat", lambda _user, scan: scan.latest_result is not None, SCAN_SUBMITTABLE),
+    ),
+    "new_version": (own(SCAN_NEW_VERSION), status_in((STATUS_APPROVED,), SCAN_NEW_VERSION)),
+    "review": (
+        role("jurist", reason="Alleen een jurist van het RIEC beoordeelt."),
+        holds(
+            "niet de eigen scan (vier ogen)",
+            lambda user, scan: scan.author_id != user.id,
+            "Vier ogen: u kunt uw eigen scan niet beoordelen.",
+        ),
+        status_in((STATUS_SUBMITTED, STATUS_IN_REVIEW), "Deze scan is niet ingediend voor beoordeling."),
+    ),
+    "history": (role("jurist", "admin", reason="Alleen juristen en beheerders zien de geschiedenis."),),
+    "audit": (role("admin", reason="Alleen beheerders zien de audittrail."),),
+}
+
+PORTFOLIO_OWN = "Alleen de gemeente van dit portfolio kan dit doen."
+_portfolio_visible = (
+    holds("zichtbaar voor de gebruiker", lambda _user, p: p is not None, "Dit portfolio is niet zichtbaar."),
+)
+PORTFOLIO_RULES: dict[str, tuple[Check, ...]] = {
+    "upload": (role("bibob_officer", reason="Alleen een Bibob-coördinator van een gemeente laadt een register."),),
+    "share": (own(PORTFOLIO_OWN),),
+    "delete": (own(PORTFOLIO_OWN),),
+    "open_scan": (own(PORTFOLIO_OWN),),
+    "view": _portfolio_visible,
+    "export": _portfolio_visible,
+    "brief": _portfolio_visible,
+}
+
+DOSSIER_OWN = own("Alleen de gemeente van dit dossier kan dit doen.")
+DOSSIER_RULES: dict[str, tuple[Check, ...]] = {
+    "create": (role("bibob_officer", reason="Alleen een Bibob-coördinator van een gemeente opent een dossier."),),
+    "figures": (
+        role("bibob_officer", "jurist", "tov_adviser", reason="Alleen gemeenten en het RIEC zien de stuurinformatie."),
+    ),
+    "view": (DOSSIER_OWN,),
+    "edit": (DOSSIER_OWN, status_in((DOSSIER_OPEN,), "Over dit dossier is besloten; het is bevroren.")),
+    "decide": (DOSSIER_OWN, status_in((DOSSIER_OPEN,), "Over dit dossier is besloten; het is bevroren.")),
+    "register": (
+        DOSSIER_OWN,
+        status_in((DOSSIER_CLOSED,), "Het Bibob-register krijgt pas gegevens na het besluit."),
+        holds(
+            "besluit op een gevaarsconclusie",
+            lambda _user, d: d.decision_ground in REGISTER_GROUNDS,
+            "Alleen een besluit op grond van een gevaarsconclusie gaat naar het Bibob-register.",
+        ),
+    ),
+}
+
+#: The parts of the application (menu, start page) and who works in them.
+AREAS: dict[str, tuple[str, Callable[[User], bool]]] = {
+    "scans": (
+        "rol bibob_officer, jurist of tov_adviser",
+        lambda u: u.role in ("bibob_officer", "jurist", "tov_adviser"),
+    ),
+    "new_scan": ("mag scan create", lambda u: may(u, "create")),
+    "portfolios": ("rol bibob_officer of tov_adviser", lambda u: u.role in ("bibob_officer", "tov_adviser")),
+    "upload": ("mag portfolio upload", lambda u: portfolio_refusal(u, "upload") is None),
+    "review_queue": ("rol jurist", lambda u: u.role == "jurist"),
+    "audit": ("mag scan audit", lambda u: may(u, "audit")),
+    "dossiers": ("rol bibob_officer", lambda u: u.role == "bibob_officer"),
+    "figures": (
+        "rol bibob_officer, jurist of tov_adviser",
+        lambda u: u.role in ("bibob_officer", "jurist", "tov_adviser"),
+    ),
+}
+
+
+def _refusal(rules: dict[str, tuple[Check, ...]], user: User, action: str, obj: Any) -> str | None:
+    """The reason of the first failing check of the action's rule; None when all pass."""
+    checks = rules.get(action)
+    if checks is None:
+        return f"onbekende handeling {action}"
+    for check in checks:
+        if not check.test(user, obj):
+            return check.reason
+    return None
+
+
+def table_markdown() -> str:
+    """The access tables as Markdown, for docs/security.md (a test keeps that copy equal to this)."""
+    lines: list[str] = []
+    for title, rules in (("Scans", SCAN_RULES), ("Portfolio's", PORTFOLIO_RULES), ("Dossiers", DOSSIER_RULES)):
+        lines += [f"#### {title}", "", "| handeling | voorwaarden (in volgorde) | weigering |", "|---|---|---|"]
+        for action, checks in rules.items():
+            conditions = " → ".join(c.label for c in checks)
+            reasons = " / ".join(dict.fromkeys(c.reason for c in checks))
+            lines.append(f"| `{action}` | {conditions} | {reasons} |")
+        lines.append("")
+    lines += ["#### Onderdelen (menu)", "", "| onderdeel | wie |", "|---|---|"]
+    lines += [f"| `{area}` | {label} |" for area, (label, _) in AREAS.items()]
+    return "\n".join(lines) + "\n"
+
+
 def visible_scans(user: User) -> Select:
     """The base query of every scan list: only what this user may see."""
     query = select(Scan)
@@ -65,41 +225,8 @@ def require(user: User, action: str, scan: Scan | None = None) -> None:
 
 
 def refusal(user: User, action: str, scan: Scan | None = None) -> str | None:
-    """Why the user may not do this, or None when allowed."""
-    own = scan is not None and user.role == "bibob_officer" and scan.organisation_id == user.organisation_id
-    if action == "create":
-        return None if user.role == "bibob_officer" else "Alleen een Bibob-coördinator van een gemeente start een scan."
-    if action in ("edit", "evaluate"):
-        if not own:
-            return "Alleen de gemeente die de scan heeft, kan hem wijzigen."
-        if scan.status == STATUS_APPROVED:
-            return "Deze scan is vastgesteld en kan niet meer worden gewijzigd. Maak een nieuwe versie."
-        if scan.status not in EDITABLE:
-            return "Deze scan ligt bij de jurist en kan nu niet worden gewijzigd."
-        return None
-    if action == "submit":
-        if not own:
-            return "Alleen de gemeente die de scan heeft, kan hem indienen."
-        if scan.status not in (STATUS_EVALUATED, STATUS_RETURNED) or scan.latest_result is None:
-            return "Alleen een geëvalueerde scan kan worden ingediend."
-        return None
-    if action == "new_version":
-        if own and scan.status == STATUS_APPROVED:
-            return None
-        return "Alleen van een vastgestelde scan maakt u een nieuwe versie."
-    if action == "review":
-        if user.role != "jurist":
-            return "Alleen een jurist van het RIEC beoordeelt."
-        if scan.author_id == user.id:
-            return "Vier ogen: u kunt uw eigen scan niet beoordelen."
-        if scan.status not in (STATUS_SUBMITTED, STATUS_IN_REVIEW):
-            return "Deze scan is niet ingediend voor beoordeling."
-        return None
-    if action == "history":
-        return None if user.role in ("jurist", "admin") else "Alleen juristen en beheerders zien de geschiedenis."
-    if action == "audit":
-        return None if user.role == "admin" else "Alleen beheerders zien de audittrail."
-    return f"onbekende handeling {action}"
+    """Why the user may not do this, or None when allowed (the first failing check of the rule in SCAN_RULES)."""
+    return _refusal(SCAN_RULES, user, action, scan)
 
 
 def visible_portfolios(user: User) -> Select:
@@ -133,15 +260,7 @@ def require_portfolio(user: User, action: str, portfolio: Portfolio | None = Non
 
 def portfolio_refusal(user: User, action: str, portfolio: Portfolio | None = None) -> str | None:
     """Why the user may not do this with a portfolio, or None when allowed (it is visible already)."""
-    if action == "upload":
-        ok = user.role == "bibob_officer"
-        return None if ok else "Alleen een Bibob-coördinator van een gemeente laadt een register."
-    own = portfolio is not None and user.role == "bibob_officer" and portfolio.organisation_id == user.organisation_id
-    if action in ("share", "delete", "open_scan"):
-        return None if own else "Alleen de gemeente van dit portfolio kan dit doen."
-    if action in ("view", "export", "brief"):
-        return None if portfolio is not None else "Dit portfolio is niet zichtbaar."
-    return f"onbekende handeling {action}"
+    return _refusal(PORTFOLIO_RULES, user, action, portfolio)
 
 
 class DossierNotFound(LookupError):
@@ -173,26 +292,7 @@ def require_dossier(user: User, action: str, dossier: Dossier | None = None) -> 
 
 def dossier_refusal(user: User, action: str, dossier: Dossier | None = None) -> str | None:
     """Why the user may not do this with a dossier, or None when allowed."""
-    if action == "create":
-        ok = user.role == "bibob_officer"
-        return None if ok else "Alleen een Bibob-coördinator van een gemeente opent een dossier."
-    if action == "figures":
-        ok = user.role in ("bibob_officer", "jurist", "tov_adviser")
-        return None if ok else "Alleen gemeenten en het RIEC zien de stuurinformatie."
-    own = dossier is not None and user.role == "bibob_officer" and dossier.organisation_id == user.organisation_id
-    if not own:
-        return "Alleen de gemeente van dit dossier kan dit doen."
-    if action == "view":
-        return None
-    if action in ("edit", "decide"):
-        return None if dossier.status == DOSSIER_OPEN else "Over dit dossier is besloten; het is bevroren."
-    if action == "register":
-        if dossier.status != DOSSIER_CLOSED:
-            return "Het Bibob-register krijgt pas gegevens na het besluit."
-        if dossier.decision_ground not in REGISTER_GROUNDS:
-            return "Alleen een besluit op grond van een gevaarsconclusie gaat naar het Bibob-register."
-        return None
-    return f"onbekende handeling {action}"
+    return _refusal(DOSSIER_RULES, user, action, dossier)
 
 
 def may(user: User, action: str, scan: Scan | None = None) -> bool:
@@ -203,23 +303,6 @@ def may(user: User, action: str, scan: Scan | None = None) -> bool:
 def areas(user: User) -> set[str]:
     """The parts of the application this user's role works in; the menu and the start page show only these.
 
-    Derived from the same rules as the checks above, so a menu item never leads to a 403.
+    Derived from the same rules as the checks above (AREAS), so a menu item never leads to a 403.
     """
-    found: set[str] = set()
-    if user.role in ("bibob_officer", "jurist", "tov_adviser"):
-        found.add("scans")
-    if may(user, "create"):
-        found.add("new_scan")
-    if user.role in ("bibob_officer", "tov_adviser"):
-        found.add("portfolios")
-    if portfolio_refusal(user, "upload") is None:
-        found.add("upload")
-    if user.role == "jurist":
-        found.add("review_queue")
-    if may(user, "audit"):
-        found.add("audit")
-    if user.role == "bibob_officer":
-        found.add("dossiers")
-    if user.role in ("bibob_officer", "jurist", "tov_adviser"):
-        found.add("figures")
-    return found
+    return {area for area, (_, test) in AREAS.items() if test(user)}
