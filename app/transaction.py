@@ -20,6 +20,7 @@ even when the action itself left nothing behind (BIO 8.15.01).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -94,6 +95,8 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_appcontext
     def _end_unit_of_work(exc: BaseException | None) -> None:
+        # A `flask` command's context is closed by click without the exception; it is still being raised.
+        exc = exc if exc is not None else sys.exc_info()[1]
         if exc is not None:
             rollback()
             return

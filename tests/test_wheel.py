@@ -27,7 +27,11 @@ NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "node_modules", "build", "*.egg-info", "instance", "__pycache__", ".pytest_cache", ".ruff_cache"
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # The wheel uses a SQLite file of its own: once per `make test` (the SQLite pass) is enough.
+    pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="runs in the SQLite pass of make test"),
+]
 
 
 @pytest.fixture(scope="module")
