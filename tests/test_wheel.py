@@ -8,6 +8,7 @@ starts gunicorn on the installed package and asks for the login page, /readyz an
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import socket
@@ -75,6 +76,18 @@ def _get(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
+
+
+def test_setup_copies_the_folders_the_app_looks_for():
+    from app.paths import DATA_DIRS
+
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    copied = next(
+        ast.literal_eval(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DATA_DIRS"
+    )
+    assert tuple(copied) == DATA_DIRS
 
 
 def test_the_wheel_carries_the_data_folders(installed):
