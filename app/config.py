@@ -70,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "JOB_MAX_ATTEMPTS": 2,  # how often an interrupted job is started before it is marked failed
     "JOB_QUEUE_TIMEOUT_HOURS": 24,  # a job still not started after this long is marked failed
     "RETENTION_PURGE_HOUR": 3,  # the daily retention purge runs at this hour (UTC)
+    "DOSSIER_REMINDER_HOUR": 5,  # the daily dossier deadline reminders run at this hour (UTC)
     # --- batch evaluation (app/portfolio/batch.py) ---
     "BATCH_PROCESSES": max(os.cpu_count() or 1, 1),  # processes that evaluate a register's chunks; 0: in the job
     "BATCH_CHUNK_ROWS": 500,  # rows per chunk (one progress report per chunk)
@@ -110,6 +111,7 @@ ENV_SETTINGS: dict[str, type] = {
     "JOB_MAX_ATTEMPTS": int,
     "JOB_QUEUE_TIMEOUT_HOURS": int,
     "RETENTION_PURGE_HOUR": int,
+    "DOSSIER_REMINDER_HOUR": int,
     "RETENTION_DAYS": int,
     "PORTFOLIO_RETENTION_DAYS": int,
     "BATCH_PROCESSES": int,

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from app.db import db
-from app.models import AuditEntry, Dossier, DossierEvent, DossierLetter, Zienswijze
+from app.models import AuditEntry, Dossier, DossierEvent, DossierLetter, DossierReminder, Zienswijze
 from tests.conftest import login
 from tests.test_review import submitted_scan, weigh
 
@@ -344,6 +344,32 @@ def test_reminders_run_once_per_deadline_and_show_on_the_start_page(app, runner)
     assert "Terugsturen Bibob-vragenlijst" not in other.get("/").get_data(as_text=True)
     listing = client.get("/dossiers/?termijn=verlopen").get_data(as_text=True)
     assert "Z-2026-0042" in listing
+
+
+def test_the_worker_makes_the_reminders_daily_and_commits_them(app):
+    """The periodic job `dossiers.remind` stores what is due today, once, in its own transaction."""
+    import datetime as dt
+
+    from app.extensions import jobs
+    from app.services.jobs import remind_dossier_deadlines
+
+    client = app.test_client()
+    login(client, "officer")
+    dossier_id = open_dossier(client)
+    sent = dt.date.today() - dt.timedelta(days=30)
+    letter(client, dossier_id, "vragenlijst", on=sent.isoformat(), days="14")  # long overdue
+    with app.app_context():
+        task = next(t for t in jobs.huey._registry._periodic_tasks if t.__name__ == "dossiers.remind")
+        assert task().validate_datetime(dt.datetime(2026, 9, 10, app.config["DOSSIER_REMINDER_HOUR"], 7))
+        assert not task().validate_datetime(dt.datetime(2026, 9, 10, app.config["DOSSIER_REMINDER_HOUR"], 8))
+    with app.app_context():
+        made = remind_dossier_deadlines()
+        assert made >= 1
+        assert remind_dossier_deadlines() == 0  # once per deadline, due date and status
+    with app.app_context():  # a fresh session: the job committed
+        reminders = db.session.scalars(db.select(DossierReminder)).all()
+        assert len(reminders) == made and {r.dossier_id for r in reminders} == {dossier_id}
+        assert ("vragenlijst", "verlopen") in {(r.deadline, r.status) for r in reminders}
 
 
 def test_a_purged_scan_leaves_the_decided_dossier_intact(app, catalogue):

@@ -445,12 +445,12 @@ def test_doctor_passes_on_a_sound_setup_and_fails_without_migrations(app, runner
     assert result.exit_code == 1 and "flask db upgrade" in result.output and "Traceback" not in result.output
 
 
-def test_the_worker_runs_the_retention_purge_and_the_recovery_on_a_schedule(app):
+def test_the_worker_runs_the_retention_purge_reminders_and_the_recovery_on_a_schedule(app):
     from app.extensions import jobs
 
     with app.app_context():
         periodic = {task.__name__ for task in jobs.huey._registry._periodic_tasks}
-        assert {"retention.purge", "jobs.recover"} <= periodic
+        assert {"retention.purge", "jobs.recover", "dossiers.remind"} <= periodic
         from app.services import retention
 
         assert retention.purge_all() == {"scans": [], "portfolios": []}

@@ -6,8 +6,8 @@ The queue is chosen by one setting, `JOBS_URL`:
 - `redis://host:6379/0`: a broker that the web and job workers of several machines share.
 
 Every background job is a plain function in a service, listed in `_tasks()` by name; periodic ones
-(retention purge, recovery of interrupted jobs) in `_periodic()` with their schedule. To add a job
-(for example deadline reminders), write the function, taking keyword arguments that are plain data
+(retention purge, recovery of interrupted jobs, dossier deadline reminders) in `_periodic()` with their
+schedule. To add a job, write the function, taking keyword arguments that are plain data
 (ids, never personal data: the message sits in the broker), and add one line to one of those tables.
 
 Each job runs in its own app context, so it has its own database session and owns its transaction.
@@ -63,7 +63,34 @@ def _periodic(app: Flask) -> dict[str, tuple[Callable[..., Any], Any]]:
     return {
         "retention.purge": (retention.purge_all, crontab(minute="17", hour=str(app.config["RETENTION_PURGE_HOUR"]))),
         "jobs.recover": (portfolios.recover_interrupted, crontab(minute="*")),
+        "dossiers.remind": (
+            remind_dossier_deadlines,
+            crontab(minute="7", hour=str(app.config["DOSSIER_REMINDER_HOUR"])),
+        ),
     }
+
+
+def remind_dossier_deadlines() -> int:
+    """The daily reminder run (same as `flask dossiers reminders`); the job owns its transaction.
+
+    Every job worker schedules it: when two run at once, the unique key on (dossier, deadline, due,
+    status) lets one of them store a reminder; the other rolls back and leaves it at that.
+    """
+    import datetime as dt
+
+    from sqlalchemy.exc import IntegrityError
+
+    from app.db import db
+    from app.services.dossiers import send_due_reminders
+
+    try:
+        made = send_due_reminders(dt.datetime.now(dt.UTC))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        log.info("dossier reminders already made by another worker")
+        return 0
+    return made
 
 
 class JobQueue:
