@@ -40,4 +40,5 @@ def init_api(app: Flask) -> None:
     from app.api.routes import blp
 
     api.init_app(app)
-    api.register_blueprint(blp)
+    with app.app_context():  # the schemas' scan-type enum is read from this app's registry
+        api.register_blueprint(blp)
