@@ -16,6 +16,7 @@ from app.migrate import upgrade
 from app.models import Scan
 from app.paths import ROOT
 from app.rules.errors import CatalogueError
+from app.rules.loader import load_catalogue
 from app.rules.registry import discover_scans
 from tests.conftest import SCANS, ScanActions, _create_accounts
 
@@ -190,16 +191,19 @@ def add_sixth_scan(scratch, prefix: str = "ZZ") -> None:
     )
 
 
+def tree_app(tmp_path, scratch):
+    """An app on the scratch copy of forms/ and rules/, with its own SQLite database."""
+    database = f"sqlite:///{tmp_path / 'tree.sqlite3'}"
+    return create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database, "RULES_DIR": str(scratch.rules)}
+        | {"FORMS_DIR": str(scratch.forms)}
+    )
+
+
 @pytest.fixture
 def sixth_app(tmp_path, scratch, password_hash):
     add_sixth_scan(scratch)
-    config = {
-        "ENV_NAME": "testing",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sixth.sqlite3'}",
-        "RULES_DIR": str(scratch.rules),
-        "FORMS_DIR": str(scratch.forms),
-    }
-    app = create_app(config)
+    app = tree_app(tmp_path, scratch)
     with app.app_context():
         upgrade()
         _create_accounts(password_hash)
@@ -239,9 +243,13 @@ def test_a_sixth_scan_is_served_without_touching_python(sixth_app):
     listed = client.get("/api/v1/scan-types", headers=headers).get_json()
     assert [t["id"] for t in listed][-1] == SIXTH and listed[-1]["label"] == "Proefscan (fixture)"
 
+    columns = client.get(f"/portfolio/kolommen/{SIXTH}")
+    assert columns.status_code == 200 and "eigenaarswisselingen" in columns.get_data(as_text=True)
     runner = app.test_cli_runner()
+    assert runner.invoke(args=["rules", "lock"]).exit_code == 0  # step 5 of docs/scan-toevoegen.md
     checked = runner.invoke(args=["rules", "check"])
-    assert "proefscan" in checked.output and "2 actieve indicatoren" in checked.output
+    assert checked.exit_code == 0 and "Catalogus in orde." in checked.output, checked.output
+    assert re.search(rf"(?m)^{SIXTH} +2 actieve indicatoren", checked.output)
     tested = runner.invoke(args=["rules", "test"])
     assert tested.exit_code == 0, tested.output
     listed_rules = runner.invoke(args=["rules", "list", "--scan", SIXTH])
@@ -304,17 +312,24 @@ def test_a_broken_sixth_scan_leaves_the_app_without_a_half_loaded_catalogue(tmp_
     """create_app still starts (so `rules check` can report), but nothing is served from a broken set."""
     add_sixth_scan(scratch)
     (scratch.rules / SIXTH / "scoring.yaml").unlink()
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.sqlite3'}",
-            "RULES_DIR": str(scratch.rules),
-            "FORMS_DIR": str(scratch.forms),
-        }
-    )
+    app = tree_app(tmp_path, scratch)
     state = app.extensions["bibob_catalogue"]
     assert "scans" not in state and "catalogue" not in state
     result = app.test_cli_runner().invoke(args=["rules", "check"])
     assert result.exit_code == 1
     assert f"rules/{SIXTH}/scoring.yaml: scorebeleid voor deze scan ontbreekt" in result.output
     assert "catalogue" not in app.extensions["bibob_catalogue"]
+
+
+def test_an_archive_from_before_the_registry_keys_still_loads(scratch):
+    """Stored results verify against their archived files, which predate `order` and `id_prefix`."""
+    for path in scratch.forms.glob("*.yaml"):
+        if not path.name.startswith("_"):
+            path.write_text(re.sub(r"(?m)^order: \d+\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+    for path in scratch.rules.glob("*/scoring.yaml"):
+        path.write_text(re.sub(r"(?m)^id_prefix: \w+\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+    faults = refused_faults(scratch)  # today's files must carry both keys
+    assert any(f.endswith("order: verplicht veld ontbreekt") for f in faults)
+    archived = load_catalogue(scratch.rules, scratch.forms, strict=False)
+    assert sorted(archived.scans.ids) == sorted(SCANS)
+    assert all(t.prefix == "" for t in archived.scans.types)

@@ -100,7 +100,22 @@ def zin(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
+def scan_types() -> dict[str, dict[str, str]]:
+    """Every template's `scan_types`: scan id → label, in list order, from the registry (never from code).
+
+    Empty when the scan files are broken, so an error page still renders; `flask rules check` names the fault.
+    """
+    from app.extensions import catalogue
+    from app.rules.errors import CatalogueError
+
+    try:
+        return {"scan_types": catalogue.scans.labels}
+    except CatalogueError:
+        return {"scan_types": {}}
+
+
 def init_filters(app: Flask) -> None:
+    app.context_processor(scan_types)
     app.add_template_filter(zin)
     app.add_template_filter(audit_details)
     app.add_template_filter(datumtijd)

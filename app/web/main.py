@@ -23,7 +23,6 @@ def index():
         scans=scans,
         lists=home.start_page(current_user),
         statuses=STATUSES,
-        scan_types=cat.scans.labels,
         levels=LEVELS,
         progress=lambda scan: home.progress(scan, cat.questionnaires[scan.scan_type]),
     )

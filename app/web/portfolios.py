@@ -48,7 +48,6 @@ def index():
         "portfolio/index.html",
         portfolios=svc.list_portfolios(current_user),
         may_upload=may_upload,
-        scan_types=catalogue.scans.labels,
         statuses=PORTFOLIO_STATUSES,
     )
 
@@ -83,12 +82,7 @@ def upload():
                 return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
     status = 422 if errors or refused else 200
     return render_template(
-        "portfolio/upload.html",
-        values=values,
-        errors=errors,
-        refused=refused,
-        scan_types=catalogue.scans.labels,
-        max_rows=MAX_ROWS,
+        "portfolio/upload.html", values=values, errors=errors, refused=refused, max_rows=MAX_ROWS
     ), status
 
 
@@ -106,12 +100,7 @@ def _filter() -> svc.RowFilter:
 def show(portfolio_id: int):
     portfolio = portfolio_or_abort(portfolio_id)
     if portfolio.status != PORTFOLIO_DONE:
-        return render_template(
-            "portfolio/progress.html",
-            p=portfolio,
-            failed=portfolio.status == PORTFOLIO_FAILED,
-            scan_types=catalogue.scans.labels,
-        )
+        return render_template("portfolio/progress.html", p=portfolio, failed=portfolio.status == PORTFOLIO_FAILED)
     f = _filter()
     rows, total = svc.find_rows(portfolio, f)
     cat = catalogue.load()
@@ -128,7 +117,6 @@ def show(portfolio_id: int):
         charts=svc.charts(portfolio, titles, f),
         titles=titles,
         levels=LEVELS,
-        scan_types=catalogue.scans.labels,
         may_edit=access.portfolio_refusal(current_user, "open_scan", portfolio) is None,
         questions=cat.questionnaires[portfolio.scan_type].questions,
         held_refused=portfolio_privacy.held_refused_columns(portfolio, cat.questionnaires[portfolio.scan_type]),
@@ -139,7 +127,7 @@ def show(portfolio_id: int):
 @bp.get("/<int:portfolio_id>/fouten")
 def errors(portfolio_id: int):
     portfolio = portfolio_or_abort(portfolio_id)
-    return render_template("portfolio/errors.html", p=portfolio, scan_types=catalogue.scans.labels)
+    return render_template("portfolio/errors.html", p=portfolio)
 
 
 @bp.get("/<int:portfolio_id>/export.<fmt>")
@@ -210,7 +198,6 @@ def columns(scan_type: str):
     return render_template(
         "portfolio/columns.html",
         scan_type=scan_type,
-        scan_types=catalogue.scans.labels,
         columns=columns_for(questionnaire),
         refused=refused_columns(questionnaire),
         question_types=QUESTION_TYPES,

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.db import db
-from app.extensions import catalogue
 from app.models import Scan
 from app.models.scan import STATUS_IN_REVIEW, STATUS_SUBMITTED, STATUSES
 from app.rules.vocabulary import LEVELS
@@ -23,9 +22,7 @@ def queue():
         raise Refused("Alleen het RIEC ziet de beoordelingswachtrij.")
     query = access.visible_scans(current_user).where(Scan.status.in_((STATUS_SUBMITTED, STATUS_IN_REVIEW)))
     scans = list(db.session.scalars(query.order_by(Scan.submitted_at)))
-    return render_template(
-        "review/queue.html", scans=scans, statuses=STATUSES, scan_types=catalogue.scans.labels, levels=LEVELS
-    )
+    return render_template("review/queue.html", scans=scans, statuses=STATUSES, levels=LEVELS)
 
 
 @bp.route("/scans/<int:scan_id>/beoordeling", methods=["GET", "POST"])

@@ -60,7 +60,6 @@ def index():
         scans=rows,
         total=total,
         f=f,
-        scan_types=catalogue.scans.labels,
         statuses=STATUSES,
         levels=LEVELS,
         page_size=svc.PAGE_SIZE,
@@ -94,7 +93,7 @@ def new():
             scan = svc.create_scan(questionnaire, subject, current_user)
             return redirect(url_for("scans.step", scan_id=scan.id, step_id=scan.current_step))
     status = 422 if errors else 200
-    return render_template("scans/new.html", values=values, errors=errors, scan_types=catalogue.scans.labels), status
+    return render_template("scans/new.html", values=values, errors=errors), status
 
 
 @bp.get("/<int:scan_id>")
