@@ -333,3 +333,16 @@ def test_an_archive_from_before_the_registry_keys_still_loads(scratch):
     archived = load_catalogue(scratch.rules, scratch.forms, strict=False)
     assert sorted(archived.scans.ids) == sorted(SCANS)
     assert all(t.prefix == "" for t in archived.scans.types)
+
+
+def test_the_openapi_enum_follows_the_app_being_created(tmp_path, scratch):
+    """A document written for an earlier app (with other scans) does not leak into the next app's."""
+
+    def enum(app) -> list[str]:
+        spec = app.test_client().get("/api/v1/openapi.json").get_json()
+        return spec["components"]["schemas"]["ScanCreate"]["properties"]["scan_type"]["enum"]
+
+    first = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'first.sqlite3'}"})
+    assert enum(first) == list(SCANS)
+    add_sixth_scan(scratch)
+    assert enum(tree_app(tmp_path, scratch)) == [*SCANS, SIXTH]
