@@ -50,7 +50,7 @@ def main() -> None:
     EXAMPLES_DIR.mkdir(exist_ok=True)
     named = demo_data()["register_names"]  # forms/voorbeelden/demo.yaml
     for scan in catalogue.scans:
-        names = named.get(scan) or [f"Onderneming {i}" for i in range(1, 7)]
+        names = named.get(scan) or [f"Locatie {i + 1}" for i in range(8)]  # a scan without names: neutral ones
         questionnaire = catalogue.questionnaires[scan]
         columns = columns_for(questionnaire)
         rnd = random.Random(scan)
