@@ -73,14 +73,13 @@ DETAIL_LABELS = {
 
 def audit_details(detail: dict | None) -> str:
     """An audit entry's details in Dutch words ("risiconiveau: zeer hoog"), never raw ids like level=zeer_hoog."""
-    from app.extensions import catalogue
-
+    labels = scan_types()["scan_types"]
     parts = []
     for key, value in sorted((detail or {}).items()):
         if key == "level":
             value = niveau(value)
         elif key == "scan_type":
-            value = catalogue.scans.label(value)
+            value = labels.get(value, value)
         elif isinstance(value, bool):
             value = "ja" if value else "nee"
         elif isinstance(value, int):
