@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
+from flask import current_app, has_app_context
+from flask.cli import AppGroup, ScriptInfo
 
 from app.db import db
 from app.engine.evaluator import AnswersInvalid
@@ -16,7 +16,29 @@ from app.engine.selftest import run_rule_tests
 from app.extensions import catalogue as catalogue_ext
 from app.forms.loader import load_questionnaires
 from app.rules.errors import CatalogueError
-from app.rules.vocabulary import CATEGORIES, LEVELS, SCANS
+from app.rules.vocabulary import CATEGORIES, LEVELS
+from app.services.catalogue import scan_registry
+
+
+class ScanTypeParam(click.ParamType):
+    """A scan id, checked against the app's discovered scan types (`app.rules.registry`) when it is used."""
+
+    name = "scan"
+
+    def convert(self, value, param, ctx):
+        # Options are converted before the command pushes its app context: take the app from click.
+        app = current_app._get_current_object() if has_app_context() else ctx.ensure_object(ScriptInfo).load_app()
+        try:
+            known = scan_registry(app).ids
+        except CatalogueError as err:
+            _print_faults(err)
+            sys.exit(1)
+        if value not in known:
+            self.fail(f"{value!r} is geen scan; kies uit {', '.join(known)}", param, ctx)
+        return value
+
+
+SCAN_TYPE = ScanTypeParam()
 
 rules_cli = AppGroup("rules", help="De indicatorencatalogus controleren, testen en tonen.")
 scan_cli = AppGroup("scan", help="Scans evalueren.")
@@ -41,7 +63,7 @@ def _print_faults(err: CatalogueError) -> None:
 def rules_check() -> None:
     """Controleer alle regel-, score- en vragenlijstbestanden en het versieslot; elke fout wordt gemeld."""
     catalogue = _load_or_exit()
-    for scan in SCANS:
+    for scan in catalogue.scans:
         active = catalogue.rules_for(scan)
         total = len(catalogue.rules_for(scan, include_inactive=True))
         click.echo(
@@ -106,13 +128,13 @@ def rules_test() -> None:
 
 
 @rules_cli.command("list")
-@click.option("--scan", type=click.Choice(list(SCANS)), help="Alleen deze scan.")
+@click.option("--scan", type=SCAN_TYPE, help="Alleen deze scan.")
 @click.option("--all", "include_inactive", is_flag=True, help="Ook concept- en vervallen regels.")
 def rules_list(scan: str | None, include_inactive: bool) -> None:
     """Toon de catalogus als tabel."""
     catalogue = _load_or_exit()
     rows = []
-    for s in [scan] if scan else list(SCANS):
+    for s in [scan] if scan else list(catalogue.scans):
         for rule in catalogue.rules_for(s, include_inactive=include_inactive):
             rows.append((s, rule))
     click.echo(f"{'scan':<16} {'id':<8} {'status':<10} {'categorie':<21} {'weging':>6} {'knock-out':<10} titel")
@@ -122,7 +144,7 @@ def rules_list(scan: str | None, include_inactive: bool) -> None:
 
 
 @scan_cli.command("evaluate")
-@click.option("--scan", "scan", required=True, type=click.Choice(list(SCANS)), help="Het type scan.")
+@click.option("--scan", "scan", required=True, type=SCAN_TYPE, help="Het type scan.")
 @click.argument("answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Eén JSON-object als uitvoer.")
 def scan_evaluate(scan: str, answers_file: Path, as_json: bool) -> None:
@@ -214,7 +236,7 @@ report_cli = AppGroup("report", help="Rapporten maken en controleren.")
 
 @report_cli.command("pdf")
 @click.argument("scan_id", required=False, type=int)
-@click.option("--scan", "scan_type", type=click.Choice(list(SCANS)), help="Type scan (met --answers, zonder database).")
+@click.option("--scan", "scan_type", type=SCAN_TYPE, help="Type scan (met --answers, zonder database).")
 @click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--subject", default="Onbenoemd onderwerp", help="Naam van het onderwerp (met --answers).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))

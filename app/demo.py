@@ -5,6 +5,11 @@ Idempotent: scans whose subject already exists are left alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.db import db
@@ -30,81 +35,55 @@ DEMO_USERS = [
     ("beheer@riec.demo", "Bas Beheer (demo)", "admin", "RIEC Midden-Nederland (demo)"),
 ]
 
-#: (scan type, subject, answers per step id, evaluate?)
-DEMO_SCANS: list[tuple[str, svc.Subject, dict[str, dict], bool]] = [
-    (
-        "horeca",
-        svc.Subject("Café De Vergulde Vis (fictief)", "Demostraat 1, Voorbeeldstad", "90000001"),
-        {
-            "aanvraag": {
-                "vergunningsoort": "beide",
-                "inrichting_type": "cafe_bar",
-                "overname": True,
-                "overnamesom": 180000.0,
-                "exploitantwisselingen_pand": 3,
-            },
-            "onderneming": {
-                "rechtsvorm": "bv",
-                "onderneming_leeftijd": "minder_dan_1_jaar",
-                "bestuurderswisselingen": 2,
-            },
-            "betrokkenen": {"stroman_signalen": True, "zeggenschap_ondoorzichtig": False, "omg_banden": False},
-            "financiering": {
-                "investering_bedrag": 260000.0,
-                "eigen_vermogen_bedrag": 40000.0,
-                "financieringsbronnen": ["eigen_vermogen", "contante_lening"],
-                "herkomst_vermogen_aangetoond": "deels",
-                "leningsvoorwaarden_afwijkend": True,
-            },
-            "antecedenten": {"antecedenten_ernstig": ["geen"], "antecedenten_overig": ["fiscaal"]},
-            "exploitatie": {"verwachte_omzet": 95000.0, "zitplaatsen": 40, "contant_aandeel_pct": 85},
-            "schouw": {"online_vindbaarheid": "beperkt", "zaak_leeg": True},
-            "gedrag": {"vragenformulier_status": "volledig", "ontwijkend_gedrag": True},
-        },
-        True,
-    ),
-    (
-        "horeca",
-        svc.Subject("Restaurant Het Zonnige Terras (fictief)", "Voorbeeldplein 12, Voorbeeldstad", "90000002"),
-        {
-            "aanvraag": {
-                "vergunningsoort": "exploitatievergunning",
-                "inrichting_type": "restaurant",
-                "overname": False,
-            },
-            "onderneming": {"rechtsvorm": "vof", "onderneming_leeftijd": "meer_dan_3_jaar"},
-            "betrokkenen": {"stroman_signalen": False, "zeggenschap_ondoorzichtig": False, "omg_banden": False},
-            "financiering": {"financieringsbronnen": ["bank", "eigen_vermogen"], "herkomst_vermogen_aangetoond": "ja"},
-            "antecedenten": {"antecedenten_ernstig": ["geen"], "antecedenten_overig": ["geen"]},
-            "gedrag": {"vragenformulier_status": "volledig"},
-        },
-        True,
-    ),
-    (
-        "bedrijventerrein",
-        svc.Subject("Unit 7, Bedrijvenpark De Demo (fictief)", "Proefweg 7, Voorbeeldstad"),
-        {
-            "object": {
-                "object_soort": "loods",
-                "ligging": "bedrijventerrein",
-                "afgelegen_afsluitbaar": True,
-                "activiteit_zichtbaar": "geen",
-                "huur_contant": True,
-                "onderverhuur": True,
-            },
-            "onderneming": {"rechtsvorm": "eenmanszaak", "onderneming_leeftijd": "1_tot_3_jaar"},
-            "controle": {"vondsten_controle": ["geen"], "overtredingen_controle": ["brandveiligheid", "brp"]},
-            "gedrag": {"vragenformulier_status": "volledig"},
-        },
-        True,
-    ),
-    (
-        "risicolocatie",
-        svc.Subject("Nagelstudio Glans (fictief)", "Fictieflaan 3, Voorbeeldstad", "90000004"),
-        {"vestiging": {"branche": "nagelstudio"}, "schouw": {"klanten_zichtbaar": "geen"}},
-        False,
-    ),
-]
+#: The demo scans, portfolio and register names: data, not code (a scan type is never named in Python).
+DEMO_FILE = EXAMPLES_DIR / "demo.yaml"
+
+
+class DemoSubjectSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    address = fields.String(load_default="")
+    kvk = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9]{8}$"))
+
+
+class DemoScanSchema(Schema):
+    scan = fields.String(required=True)
+    subject = fields.Nested(DemoSubjectSchema, required=True)
+    evaluate = fields.Boolean(load_default=True)
+    steps = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String()), required=True)
+
+
+class DemoPortfolioSchema(Schema):
+    scan = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    register = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_-]+\.csv$"))
+
+
+class DemoSchema(Schema):
+    scans = fields.List(fields.Nested(DemoScanSchema), load_default=list)
+    portfolio = fields.Nested(DemoPortfolioSchema, load_default=None)
+    register_names = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), load_default=dict)
+
+
+@dataclass(frozen=True)
+class DemoScan:
+    scan_type: str
+    subject: svc.Subject
+    steps: dict[str, dict]
+    evaluate: bool
+
+
+def demo_data(path: Path = DEMO_FILE) -> dict:
+    """The demo file, checked (marshmallow); a broken file raises ValidationError naming the field."""
+    return DemoSchema().load(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def demo_scans(catalogue: Catalogue, path: Path = DEMO_FILE) -> list[DemoScan]:
+    """The demo scans whose scan type exists in this catalogue, in file order."""
+    return [
+        DemoScan(entry["scan"], svc.Subject(**entry["subject"]), entry["steps"], entry["evaluate"])
+        for entry in demo_data(path)["scans"]
+        if entry["scan"] in catalogue.scans
+    ]
 
 
 def load_demo_accounts() -> dict[str, User]:
@@ -126,34 +105,37 @@ def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
     """Create the demo accounts, scans and portfolio that do not exist yet; return how many were created."""
     officer = load_demo_accounts()["bibob@voorbeeldstad.demo"]
     created = 0
-    for scan_type, subject, steps, evaluate in DEMO_SCANS:
+    scans = demo_scans(catalogue)
+    for demo in scans:
+        subject = demo.subject
         if db.session.scalar(select(Scan.id).where(Scan.subject_name == subject.name)):
             continue
-        questionnaire = catalogue.questionnaires[scan_type]
+        questionnaire = catalogue.questionnaires[demo.scan_type]
         scan = svc.create_scan(questionnaire, subject, officer)
-        for step_id, answers in steps.items():
+        for step_id, answers in demo.steps.items():
             step = questionnaire.step(step_id)
             kept, errors = svc.check_step(questionnaire, step, answers, scan.answers())
             if errors:
                 raise ValueError(f"demo data for {subject.name}, step {step_id}: {errors}")
             svc.save_step(scan, step, kept, questionnaire.step_after(step_id), officer)
-        if evaluate:
+        if demo.evaluate:
             svc.evaluate_scan(scan, evaluator, officer)
         created += 1
     created += load_demo_portfolio(evaluator, officer)
-    load_demo_dossier(officer)  # not counted: the CLI reports scans and portfolios
+    if scans:
+        load_demo_dossier(officer, scans[0])  # not counted: the CLI reports scans and portfolios
     return created
 
 
-DEMO_PORTFOLIO = "Horeca Voorbeeldstad (fictief voorbeeldregister)"
-
-
 def load_demo_portfolio(evaluator: Evaluator, officer: User) -> int:
-    """The example horeca register as a ready portfolio (once), so the ranked overview has something to show."""
-    if db.session.scalar(select(Portfolio.id).where(Portfolio.name == DEMO_PORTFOLIO)):
+    """The demo file's example register as a ready portfolio (once), so the ranked overview has something to show."""
+    demo = demo_data()["portfolio"]
+    if demo is None or demo["scan"] not in evaluator.catalogue.scans:
         return 0
-    path = EXAMPLES_DIR / "horeca-register.csv"
-    portfolio, _ = portfolios.start(officer, evaluator, "horeca", DEMO_PORTFOLIO, path.name, path.read_bytes())
+    if db.session.scalar(select(Portfolio.id).where(Portfolio.name == demo["name"])):
+        return 0
+    path = EXAMPLES_DIR / demo["register"]
+    portfolio, _ = portfolios.start(officer, evaluator, demo["scan"], demo["name"], path.name, path.read_bytes())
     portfolios.run_now(portfolio)
     return 1
 
@@ -161,7 +143,7 @@ def load_demo_portfolio(evaluator: Evaluator, officer: User) -> int:
 DEMO_DOSSIER = "DEMO-2026-001"
 
 
-def load_demo_dossier(officer: User) -> int:
+def load_demo_dossier(officer: User, first: DemoScan) -> int:
     """One open Bibob dossier around the first demo scan (once): a questionnaire letter out, its deadline running."""
     import datetime as dt
 
@@ -170,7 +152,7 @@ def load_demo_dossier(officer: User) -> int:
 
     if db.session.scalar(select(Dossier.id).where(Dossier.reference == DEMO_DOSSIER)):
         return 0
-    scan_type, subject, _, _ = DEMO_SCANS[0]
+    scan_type, subject = first.scan_type, first.subject
     scan = db.session.scalar(select(Scan).where(Scan.subject_name == subject.name))
     today = dt.date.today()
     dossier = dossiers.create(

@@ -74,11 +74,11 @@ class Client:
         status, _ = self.post("/inloggen", form, "application/x-www-form-urlencoded")
         assert status == 302, status
 
-    def upload(self, data: bytes) -> int:
+    def upload(self, data: bytes, scan_type: str) -> int:
         token = self.csrf("/portfolio/nieuw")
         boundary = uuid.uuid4().hex
         parts = []
-        for name, value in (("csrf_token", token), ("scan_type", "horeca"), ("name", "Bench 10k")):
+        for name, value in (("csrf_token", token), ("scan_type", scan_type), ("name", "Bench 10k")):
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="bestand"; filename="register.csv"\r\n'
@@ -174,7 +174,7 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return own(Path(f"/proc/{pid}/stat"))[1], children
 
 
-def run_once(rows: int, processes: int, data: bytes, folder: Path) -> dict:
+def run_once(rows: int, processes: int, data: bytes, folder: Path, scan_type: str) -> dict:
     env = {
         **os.environ,
         "FLASK_APP": "wsgi",
@@ -211,7 +211,7 @@ def run_once(rows: int, processes: int, data: bytes, folder: Path) -> dict:
         time.sleep(5)
         probe.phase = "batch"
         t0 = time.perf_counter()
-        portfolio_id = uploader.upload(data)
+        portfolio_id = uploader.upload(data, scan_type)
         upload_s = time.perf_counter() - t0
         status, processed = status_of(env, portfolio_id)
         while status == "bezig":
@@ -243,12 +243,13 @@ def run_once(rows: int, processes: int, data: bytes, folder: Path) -> dict:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     catalogue = load_catalogue(RULES_DIR, FORMS_DIR)
-    header, table = register_rows(catalogue.questionnaires["horeca"], rows, seed=16)
+    scan_type = catalogue.scans.default  # the first scan in list order (forms/<scan>.yaml `order`)
+    header, table = register_rows(catalogue.questionnaires[scan_type], rows, seed=16)
     data = csv_bytes(header, table)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for processes in (1, 2):
-            results.append(run_once(rows, processes, data, Path(tmp)))
+            results.append(run_once(rows, processes, data, Path(tmp), scan_type))
             print(json.dumps(results[-1], indent=1))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pypdf import PdfReader
 
 from app import create_app
-from app.demo import DEMO_SCANS
+from app.demo import DemoScan, demo_scans
 from app.extensions import catalogue as catalogue_ext
 from app.reports.render import render_report_html, render_report_pdf
 from app.services.reports import context_for_answers
@@ -66,16 +66,14 @@ def typical_answers() -> dict:
     }
 
 
-def high_risk_answers() -> dict:
-    """The demo café (make run): a high-risk scan where 11 indicators fire."""
-    scan_type, _, steps, _ = DEMO_SCANS[0]
-    assert scan_type == "horeca"
-    return {k: v for step in steps.values() for k, v in step.items()}
+def high_risk_answers(demo: DemoScan) -> dict:
+    """The demo café (make run, forms/voorbeelden/demo.yaml): a high-risk scan where 11 indicators fire."""
+    return {k: v for step in demo.steps.values() for k, v in step.items()}
 
 
-def large_answers(catalogue) -> dict:
+def large_answers(catalogue, scan_type: str) -> dict:
     merged: dict = {}
-    for rule in catalogue.rules_for("horeca"):
+    for rule in catalogue.rules_for(scan_type):
         for case in rule.fires:
             for key, value in case.answers.items():
                 if isinstance(value, list):
@@ -113,13 +111,16 @@ def main() -> None:
     with app.app_context(), app.test_request_context():
         catalogue = catalogue_ext.load()
         evaluator = catalogue_ext.evaluator
+        cafe = demo_scans(catalogue)[0]  # the typical answers are for the scan type of the first demo scan
+        scan = cafe.scan_type
         results = [
-            measure("typical", context_for_answers(evaluator, "horeca", typical_answers(), "Café (fictief)", "bench")),
+            measure("typical", context_for_answers(evaluator, scan, typical_answers(), "Café (fictief)", "bench")),
             measure(
-                "highrisk", context_for_answers(evaluator, "horeca", high_risk_answers(), "Café (fictief)", "bench")
+                "highrisk", context_for_answers(evaluator, scan, high_risk_answers(cafe), "Café (fictief)", "bench")
             ),
             measure(
-                "large", context_for_answers(evaluator, "horeca", large_answers(catalogue), "Groot (fictief)", "bench")
+                "large",
+                context_for_answers(evaluator, scan, large_answers(catalogue, scan), "Groot (fictief)", "bench"),
             ),
         ]
     print(f"{'report':<9}{'fired':>6}{'pages':>6}{'p50':>9}{'max':>9}{'template':>10}{'size':>9}")

@@ -1,7 +1,8 @@
 """Write the fictional example registers in forms/voorbeelden/ (run once after a questionnaire changes).
 
 Deterministic (fixed seed), sparse like real register data: about half the questions
-are empty, risk signals are rare. All names and addresses are invented.
+are empty, risk signals are rare. All names and addresses are invented; they are in
+forms/voorbeelden/demo.yaml (`register_names`), one register per discovered scan type.
 """
 
 from __future__ import annotations
@@ -13,20 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.demo import demo_data  # noqa: E402
 from app.paths import EXAMPLES_DIR, FORMS_DIR, RULES_DIR  # noqa: E402
 from app.portfolio.columns import allowed_in_register, columns_for, write_cell  # noqa: E402
 from app.rules.loader import load_catalogue  # noqa: E402
 
-NAMES = {
-    "horeca": ["Café De Kroon", "Eetcafé Het Anker", "Shisha Lounge Noor", "Snackbar De Hoek", "Hotel Lindenhof",
-               "Nachtclub Velvet", "Restaurant Olijf", "Partycentrum De Zaal", "Bar Centraal", "Lunchroom Bij Ons"],
-    "risicolocatie": ["Barbershop Fade", "Nagelstudio Glam", "Autobedrijf Snelweg", "Belwinkel Connect",
-                      "Minimarkt Om De Hoek", "Kapsalon Knip", "Autopoets Glans", "Telecom Plus"],
-    "vastgoed": ["Pand Marktstraat 4", "Woning Kerkweg 12", "Bedrijfspand Industrieweg 8", "Winkelpand Dorpsplein 2",
-                 "Boerderij Polderweg 30", "Appartement Havenkade 5"],
-    "bedrijventerrein": ["Opslag De Hoek BV", "Loods 7 Verhuur", "Autodemontage West", "Bouwbedrijf Stevig",
-                         "Transport Snel", "Kwekerij Groen", "Garagebox Verhuur Oost", "Metaalbewerking Staal"],
-}
 STREETS = ["Dorpsstraat", "Marktplein", "Stationsweg", "Industrieweg", "Havenkade", "Kerkstraat"]
 
 
@@ -56,7 +48,9 @@ def sparse_answer(question, rnd: random.Random):
 def main() -> None:
     catalogue = load_catalogue(RULES_DIR, FORMS_DIR)
     EXAMPLES_DIR.mkdir(exist_ok=True)
-    for scan, names in NAMES.items():
+    named = demo_data()["register_names"]  # forms/voorbeelden/demo.yaml
+    for scan in catalogue.scans:
+        names = named.get(scan) or [f"Locatie {i + 1}" for i in range(8)]  # a scan without names: neutral ones
         questionnaire = catalogue.questionnaires[scan]
         columns = columns_for(questionnaire)
         rnd = random.Random(scan)

@@ -21,6 +21,10 @@ from app.engine.evaluator import Evaluator
 from app.migrate import upgrade
 from app.paths import FORMS_DIR, RULES_DIR
 from app.rules.loader import load_catalogue
+from app.rules.registry import discover_scans
+
+#: The scan types of the repository's forms/ and rules/ (id → label, in list order): tests parametrize over them.
+SCANS: dict[str, str] = discover_scans(FORMS_DIR, RULES_DIR).labels
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import pytest
 from app.engine.adapter import DurableEngine
 from app.engine.selftest import run_rule_tests
 from app.rules.errors import CatalogueError
-from app.rules.vocabulary import SCANS
+from tests.conftest import SCANS
 
 RULE = "rules/horeca/HOR-004.yaml"
 
@@ -55,10 +55,11 @@ def test_id_must_equal_file_name(scratch):
 
 
 def test_duplicate_id(scratch):
+    """A copy of a scan's rule in the shared folder: its id carries the wrong prefix, so it cannot duplicate."""
     copy = scratch.read(RULE).replace("scans: [horeca]", "scans: [horeca, risicolocatie]")
     scratch.write("rules/algemeen/HOR-004.yaml", copy)
     faults = refused(scratch)
-    assert "rules/algemeen/HOR-004.yaml: id: dubbele id; ook in rules/horeca/HOR-004.yaml" in faults
+    assert "rules/algemeen/HOR-004.yaml: id: een regel in algemeen/ heeft een id ALG-nnn (de gedeelde map)" in faults
 
 
 def test_unknown_question(scratch):

@@ -1,6 +1,6 @@
 """The public rule catalogue and the Algoritmeregister export."""
 
-from app.rules.vocabulary import SCANS
+from tests.conftest import SCANS
 
 
 def test_catalogue_page_lists_every_indicator_without_login(client, catalogue):

@@ -14,7 +14,7 @@ from app.models import Scan
 from app.reports.context import build_context
 from app.reports.render import render_report_html
 from app.rules.errors import CatalogueError
-from app.rules.vocabulary import SCANS
+from tests.conftest import SCANS
 from tests.test_api import api  # noqa: F401  (fixture)
 from tests.test_reports import evaluated_scan, pdf_text
 

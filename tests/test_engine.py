@@ -17,7 +17,7 @@ from app.forms.model import (
 )
 from app.rules.compiler import compile_ruleset
 from app.rules.conditions import holds, parse
-from app.rules.vocabulary import SCANS
+from tests.conftest import SCANS
 
 
 def random_answers(questionnaire: Questionnaire, rnd: random.Random) -> dict:

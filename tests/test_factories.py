@@ -8,9 +8,8 @@ from argon2 import PasswordHasher
 from app import create_app
 from app.config import ConfigError
 from app.db import db
-from app.rules.vocabulary import SCANS
 from app.services import accounts
-from tests.conftest import PASSWORD, USERS, login
+from tests.conftest import PASSWORD, SCANS, USERS, login
 from tests.factories import SPECIFIC, make_scan, make_user, scan_answers
 
 

@@ -19,10 +19,9 @@ from app.portfolio.batch import evaluate_register
 from app.portfolio.columns import columns_for, read_cell, write_cell
 from app.portfolio.reader import RegisterRefused, read_register
 from app.rules.conditions import is_answered
-from app.rules.vocabulary import SCANS
 from app.services import portfolios as svc
 from app.services.exports import safe_cell
-from tests.conftest import login
+from tests.conftest import SCANS, login
 from tests.test_engine import random_answers
 
 HEADER = (

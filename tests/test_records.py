@@ -14,8 +14,8 @@ import pytest
 from app.engine.whatif import what_if
 from app.forms.answers import validate_answers
 from app.forms.derive import derive
-from app.rules.vocabulary import INDICATIONS, SCANS
-from tests.conftest import login
+from app.rules.vocabulary import INDICATIONS
+from tests.conftest import SCANS, login
 from tests.test_api import api  # noqa: F401  (fixture)
 from tests.test_wizard import REQUIRED
 

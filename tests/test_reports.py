@@ -11,7 +11,7 @@ from app.db import db
 from app.migrate import upgrade
 from app.models import ScanResult
 from app.reports.render import STATIC_PREFIX, RefusedResource, StaticOnlyFetcher
-from app.rules.vocabulary import SCANS
+from tests.conftest import SCANS
 from tests.test_wizard import COMMON, REQUIRED, SPECIFIC
 
 

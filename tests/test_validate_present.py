@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from app.forms.answers import validate_answers, validate_present
-from app.rules.vocabulary import SCANS
+from tests.conftest import SCANS
 
 _ANY = (
     st.none()

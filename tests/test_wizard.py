@@ -6,9 +6,8 @@ import pytest
 
 from app.db import db
 from app.models import Portfolio, Scan, ScanResult, User
-from app.rules.vocabulary import SCANS
 from app.services import scans as svc
-from tests.conftest import USERS
+from tests.conftest import SCANS, USERS
 from tests.factories import COMMON, REQUIRED, SPECIFIC  # also imported from here by other test modules
 
 
@@ -164,10 +163,10 @@ def test_csrf_is_required(scans):
 
 
 def test_demo_data_loads_once(app, catalogue, evaluator):
-    from app.demo import DEMO_SCANS, load_demo
+    from app.demo import demo_scans, load_demo
 
     with app.app_context():
-        assert load_demo(catalogue, evaluator) == len(DEMO_SCANS) + 1  # the scans and one portfolio
+        assert load_demo(catalogue, evaluator) == len(demo_scans(catalogue)) + 1  # the scans and one portfolio
         assert load_demo(catalogue, evaluator) == 0
         portfolio = db.session.scalars(db.select(Portfolio)).one()
         assert portfolio.status == "klaar" and portfolio.rejected_rows == 0 and portfolio.evaluated_rows >= 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from flask import Flask
 from flask_smorest import Api
 
@@ -36,8 +38,11 @@ SETTINGS = {
 
 def init_api(app: Flask) -> None:
     for key, value in SETTINGS.items():
-        app.config.setdefault(key, value)
+        # A copy per app: apispec merges the generated components into API_SPEC_OPTIONS when it writes
+        # the document, so a shared dict would carry one app's schemas (its scan types) into the next.
+        app.config.setdefault(key, copy.deepcopy(value))
     from app.api.routes import blp
 
     api.init_app(app)
-    api.register_blueprint(blp)
+    with app.app_context():  # the schemas' scan-type enum is read from this app's registry
+        api.register_blueprint(blp)

@@ -20,7 +20,6 @@ from app.api.schemas import (
 )
 from app.extensions import catalogue
 from app.reports.render import render_report_pdf
-from app.rules.vocabulary import SCANS
 from app.services import access, audit, tokens
 from app.services import reports as report_svc
 from app.services import scans as svc
@@ -43,7 +42,7 @@ def _scan_type(scan: str) -> dict:
     q = cat.questionnaires[scan]
     return {
         "id": scan,
-        "label": SCANS[scan],
+        "label": cat.scans[scan].label,
         "questionnaire_version": q.version,
         "ruleset_version": cat.version(scan),
         "steps": [
@@ -87,7 +86,7 @@ class ScanTypes(MethodView):
     @blp.response(200, ScanTypeSchema(many=True))
     def get(self):
         """Scantypen met hun vragenlijst (stappen, vragen, opties)."""
-        return [_scan_type(s) for s in SCANS]
+        return [_scan_type(s) for s in catalogue.scans]
 
 
 @blp.route("/scans")

@@ -6,8 +6,9 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from app.rules.vocabulary import CONTEXTS, LEGACY_OUTCOMES, OUTCOMES, PRIORITIES, ROLES, SCANS
+from app.rules.vocabulary import CONTEXTS, LEGACY_OUTCOMES, OUTCOMES, PRIORITIES, ROLES
 from app.safe_input import MAX_ID
+from app.services.catalogue import ScanChoice
 
 
 class UtcDateTime(fields.DateTime):
@@ -20,7 +21,7 @@ class UtcDateTime(fields.DateTime):
 
 
 class ScanCreateSchema(Schema):
-    scan_type = fields.String(required=True, validate=validate.OneOf(list(SCANS)))
+    scan_type = fields.String(required=True, validate=ScanChoice())
     subject_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     subject_address = fields.String(load_default="", validate=validate.Length(max=300))
     subject_kvk = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9]{8}$"))
@@ -41,7 +42,7 @@ class ScanSchema(Schema):
 
 
 class ScanListArgsSchema(Schema):
-    scan_type = fields.String(load_default="", validate=validate.OneOf(["", *SCANS]))
+    scan_type = fields.String(load_default="", validate=ScanChoice(allow_empty=True))
     status = fields.String(load_default="")
     q = fields.String(load_default="", validate=validate.Length(max=100))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID))
@@ -114,7 +115,7 @@ class StepSchema(Schema):
 
 
 class ScanTypeSchema(Schema):
-    id = fields.String()
+    id = fields.String(validate=ScanChoice())
     label = fields.String()
     questionnaire_version = fields.Integer()
     ruleset_version = fields.String()

@@ -37,7 +37,6 @@ from app.rules.vocabulary import (
     PRIORITY_NOTE,
     RELATIONS,
     ROLES,
-    SCANS,
 )
 
 #: Version of the advice model a snapshot was made under; snapshots without it are of model 1
@@ -96,6 +95,7 @@ class Evaluation:
     derived: tuple[dict[str, Any], ...] = ()
     engine: str = DURABLE  # which engine decided the fired set (the reference evaluator on a fallback)
     engine_note: str = ""  # why the fallback was taken, when it was
+    scan_label: str = ""  # the scan type's label (`app.rules.registry`), as the snapshot stores it
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON data: the snapshot a report is later rendered from."""
@@ -105,7 +105,7 @@ class Evaluation:
         return {
             "advice_model": ADVICE_MODEL,
             "scan": self.scan,
-            "scan_label": SCANS[self.scan],
+            "scan_label": self.scan_label or self.scan,
             "ruleset_version": self.ruleset_version,
             "questionnaire_version": self.questionnaire_version,
             "context": advice.context,
@@ -221,8 +221,8 @@ class Evaluator:
         self.catalogue = catalogue
         self.engine = engine or DurableEngine()
         self._active: dict[str, dict[str, Rule]] = {}
-        self._shown = {scan: _Memo(8_192) for scan in SCANS}  # per scan: (question id, value) → shown text
-        for scan in SCANS:
+        self._shown = {scan: _Memo(8_192) for scan in catalogue.scans}  # per scan: (question id, value) → shown text
+        for scan in catalogue.scans:
             rules = self.catalogue.rules_for(scan)
             self._active[scan] = {r.id: r for r in rules}
             compiled = compile_partitions({r.id: r.condition for r in rules}, {r.id: r.category for r in rules})
@@ -240,7 +240,7 @@ class Evaluator:
         Derived facts are computed first (`app/forms/derive.py`), counted from `reference_date`
         (default: today), which the snapshot records so a re-evaluation uses the same day.
         """
-        if scan not in SCANS:
+        if scan not in self.catalogue.scans:
             raise UnknownScan(scan)
         questionnaire = self.catalogue.questionnaires[scan]
         if not validated:
@@ -292,6 +292,7 @@ class Evaluator:
         policy = self.catalogue.advice
         return Evaluation(
             scan=scan,
+            scan_label=self.catalogue.scans[scan].label,
             ruleset_version=self.catalogue.version(scan),
             questionnaire_version=questionnaire.version,
             fired=indicators,

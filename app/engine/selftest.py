@@ -13,7 +13,6 @@ from app.forms.answers import validate_answers
 from app.forms.derive import with_derived
 from app.rules.catalogue import Catalogue
 from app.rules.compiler import compile_partitions
-from app.rules.vocabulary import SCANS
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class CaseResult:
 def run_rule_tests(catalogue: Catalogue, engine: DurableEngine) -> list[CaseResult]:
     """Evaluate every embedded case; a `fires` case passes when its rule fires, the other when not."""
     results: list[CaseResult] = []
-    for scan in SCANS:
+    for scan in catalogue.scans:
         rules = catalogue.rules_for(scan, include_inactive=True)
         name = f"{scan}_{catalogue.version(scan)}_selftest"
         engine.ensure_registered(name, compile_partitions({r.id: r.condition for r in rules}))

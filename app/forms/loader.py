@@ -8,6 +8,7 @@ Every fault in every file is collected and reported at once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from app.rules.conditions import QUESTION_ID
 from app.rules.conditions import parse as parse_condition
 from app.rules.conditions import questions as condition_questions
 from app.rules.errors import CatalogueError, Fault, flatten_messages, read_yaml
-from app.rules.vocabulary import SCANS
+from app.rules.registry import SCAN_ID
 
 SHARED_FOLDER = "_gedeeld"
 STEP_ID = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="moet kleine letters, cijfers of _ zijn")
@@ -67,9 +68,11 @@ class StepSchema(Schema):
 
 
 class QuestionnaireSchema(Schema):
-    scan = fields.String(required=True, validate=validate.OneOf(list(SCANS)))
+    scan = fields.String(required=True, validate=validate.Regexp(SCAN_ID, error="kleine letters, cijfers of _"))
     version = fields.Integer(required=True, validate=validate.Range(min=1))
     title = fields.String(required=True, validate=validate.Length(min=3, max=120))
+    #: Position of the scan in lists; required and unique per scan (`app.rules.registry`).
+    order = fields.Integer(load_default=None, strict=True)
     intro = fields.String(load_default="", validate=validate.Length(max=3000))
     steps = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
     #: Derived facts (app/forms/derive.py): entries, or `{include: <name>}` of `forms/_gedeeld/<name>.yaml`.
@@ -92,10 +95,13 @@ class SharedDerivedSchema(Schema):
     derived = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
 
 
-def load_questionnaires(forms_dir: Path, texts: dict[str, str] | None = None) -> dict[str, Questionnaire]:
+def load_questionnaires(
+    forms_dir: Path, texts: dict[str, str] | None = None, scans: Iterable[str] = ()
+) -> dict[str, Questionnaire]:
     """Load every `forms/<scan>.yaml` with the channel table; raise CatalogueError listing every fault.
 
-    Files whose name starts with `_` are data beside the questionnaires (the channel table).
+    Files whose name starts with `_` are data beside the questionnaires (the channel table). `scans`:
+    the scan ids that must have a questionnaire (the discovered registry, `app.rules.registry`).
     """
     faults: list[Fault] = []
     result: dict[str, Questionnaire] = {}
@@ -104,7 +110,7 @@ def load_questionnaires(forms_dir: Path, texts: dict[str, str] | None = None) ->
         questionnaire = _load_file(path, forms_dir, faults, texts, channels)
         if questionnaire is not None:
             result[questionnaire.scan] = questionnaire
-    for scan in SCANS:
+    for scan in scans:
         if scan not in result and not any(f.file.endswith(f"{scan}.yaml") for f in faults):
             faults.append(Fault(f"forms/{scan}.yaml", "", "vragenlijst ontbreekt"))
     if faults:

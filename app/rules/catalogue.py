@@ -7,6 +7,7 @@ from typing import Any
 
 from app.forms.model import Questionnaire
 from app.rules.conditions import Condition
+from app.rules.registry import ScanRegistry
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ class Catalogue:
     legal_bases: dict[str, dict[str, Any]]
     versions: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)  # path → text: exactly what was loaded
+    #: The scan types the catalogue was loaded for (`app.rules.registry`), in list order.
+    scans: ScanRegistry = field(default_factory=lambda: ScanRegistry(()))
 
     def rules_for(self, scan: str, include_inactive: bool = False) -> list[Rule]:
         """The indicators of one scan, sorted by id (active ones only unless asked)."""

@@ -24,27 +24,38 @@ from app.rules.catalogue import AdviceEntry, AdvicePolicy, Catalogue, Rule, Scor
 from app.rules.conditions import has_negated_pattern, leaves
 from app.rules.conditions import parse as parse_condition
 from app.rules.errors import CatalogueError, Fault, flatten_messages, read_yaml
+from app.rules.registry import ScanRegistry, survey_scans
 from app.rules.schema import AdviceSchema, ReferencesSchema, RuleSchema, ScoringSchema
-from app.rules.vocabulary import SCANS, SHARED_RULE_FOLDER
+from app.rules.vocabulary import SHARED_RULE_FOLDER
 
 REFERENCES_FILE = "references.yaml"
 ADVICE_FILE = "advies.yaml"
 SCORING_FILE = "scoring.yaml"
 
 
-def load_catalogue(rules_dir: Path, forms_dir: Path) -> Catalogue:
-    """Read and check everything; return the catalogue or raise CatalogueError with all faults."""
+def load_catalogue(
+    rules_dir: Path, forms_dir: Path, scans: ScanRegistry | None = None, strict: bool = True
+) -> Catalogue:
+    """Read and check everything; return the catalogue or raise CatalogueError with all faults.
+
+    `scans`: the registry already discovered from these folders (the app discovers it once at start);
+    without it the scans are discovered here. `strict=False` reads an archive stored before the
+    registry keys existed (`discover_scans`).
+    """
     faults: list[Fault] = []
+    names: frozenset[str] = frozenset()
+    if scans is None:
+        scans, faults, names = survey_scans(forms_dir, rules_dir, strict=strict)
     texts: dict[str, str] = {}
     try:
-        questionnaires = load_questionnaires(forms_dir, texts)
+        questionnaires = load_questionnaires(forms_dir, texts, scans.ids)
     except CatalogueError as err:
         faults.extend(err.faults)
         questionnaires = {}
     references = _load_references(rules_dir, faults, texts)
     advice = _load_advice(rules_dir, faults, texts)
-    scoring = {scan: _load_scoring(rules_dir, scan, faults, texts) for scan in SCANS}
-    rules = _load_rules(rules_dir, faults, texts)
+    scoring = {scan: _load_scoring(rules_dir, scan, faults, texts) for scan in scans}
+    rules = _load_rules(rules_dir, scans, names, faults, texts)
     if questionnaires and references:
         for rule in rules.values():
             _check_rule_against(rule, questionnaires, references, faults)
@@ -57,9 +68,10 @@ def load_catalogue(rules_dir: Path, forms_dir: Path) -> Catalogue:
         raise CatalogueError(faults)
     versions = {
         scan: _version(scan, rules, scoring[scan], advice, questionnaires[scan], texts[f"rules/{REFERENCES_FILE}"])
-        for scan in SCANS
+        for scan in scans
     }
     return Catalogue(
+        scans=scans,
         rules=rules,
         scoring=scoring,
         advice=advice,
@@ -173,10 +185,11 @@ def _check_advice_against(advice: AdvicePolicy, references: dict[str, Any], faul
                     )
 
 
-def _rule_files(rules_dir: Path, faults: list[Fault]) -> list[Path]:
-    folders = [*SCANS, SHARED_RULE_FOLDER]
+def _rule_files(rules_dir: Path, scans: ScanRegistry, broken: frozenset[str], faults: list[Fault]) -> list[Path]:
+    """The rule files in the folders of the sound scans and the shared one (a broken scan is reported already)."""
+    folders = scans.rule_folders
     for item in sorted(rules_dir.iterdir()):
-        if item.is_dir() and item.name not in folders:
+        if item.is_dir() and item.name not in folders and item.name not in broken:
             faults.append(Fault(_rel(item, rules_dir), "", f"onbekende map; toegestaan: {', '.join(folders)}"))
     files = []
     for folder in folders:
@@ -194,10 +207,12 @@ def _rule_files(rules_dir: Path, faults: list[Fault]) -> list[Path]:
     return files
 
 
-def _load_rules(rules_dir: Path, faults: list[Fault], texts: dict[str, str]) -> dict[str, Rule]:
+def _load_rules(
+    rules_dir: Path, scans: ScanRegistry, broken: frozenset[str], faults: list[Fault], texts: dict[str, str]
+) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
-    for path in _rule_files(rules_dir, faults):
-        rule = _load_rule(path, rules_dir, faults, texts)
+    for path in _rule_files(rules_dir, scans, broken, faults):
+        rule = _load_rule(path, rules_dir, scans, broken, faults, texts)
         if rule is None:
             continue
         if rule.id in rules:
@@ -207,7 +222,14 @@ def _load_rules(rules_dir: Path, faults: list[Fault], texts: dict[str, str]) -> 
     return rules
 
 
-def _load_rule(path: Path, rules_dir: Path, faults: list[Fault], texts: dict[str, str]) -> Rule | None:
+def _load_rule(
+    path: Path,
+    rules_dir: Path,
+    scans: ScanRegistry,
+    broken: frozenset[str],
+    faults: list[Fault],
+    texts: dict[str, str],
+) -> Rule | None:
     name = _rel(path, rules_dir)
     data, raw = read_yaml(path, name, faults, texts)
     if data is None:
@@ -222,6 +244,13 @@ def _load_rule(path: Path, rules_dir: Path, faults: list[Fault], texts: dict[str
         faults.append(Fault(name, "id", f"moet gelijk zijn aan de bestandsnaam ({path.stem})"))
         ok = False
     folder = path.parent.name
+    if problem := scans.rule_id_problem(doc["id"], folder):
+        faults.append(Fault(name, "id", problem))
+        ok = False
+    unknown = [s for s in doc["scans"] if s not in scans and s not in broken]
+    if unknown:
+        faults.append(Fault(name, "scans", f"onbekende scan {unknown[0]!r}; bekend: {', '.join(scans.ids)}"))
+        ok = False
     if folder == SHARED_RULE_FOLDER:
         if len(doc["scans"]) < 2:
             faults.append(Fault(name, "scans", "een regel in algemeen/ hoort bij minstens twee scans"))

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.rules.registry import ID_PREFIX, RULE_ID_SHAPE, SCAN_ID
 from app.rules.vocabulary import (
     BIBOB_CONTEXTS,
     BIBOB_GROUNDS,
@@ -26,12 +27,12 @@ from app.rules.vocabulary import (
     PRIORITIES,
     RELATIONS,
     ROLES,
-    SCANS,
     SOURCE_KINDS,
     STATUSES,
 )
 
-RULE_ID = r"^(ALG|HOR|RL|VG|BT)-[0-9]{3}$"
+#: The shape only: which prefixes exist follows from the scans found (`ScanRegistry.rule_id_pattern`).
+RULE_ID = RULE_ID_SHAPE
 REF_ID = r"^[a-z][a-z0-9_]{2,60}$"
 MAX_WEIGHT = 20
 
@@ -61,12 +62,17 @@ class RuleTestsSchema(Schema):
 class RuleSchema(Schema):
     """One indicator file (`rules/<scan>/<ID>.yaml`)."""
 
-    id = fields.String(required=True, validate=validate.Regexp(RULE_ID, error="vorm: HOR-001, RL-012 …"))
+    id = fields.String(
+        required=True, validate=validate.Regexp(RULE_ID, error="vorm: voorvoegsel, streepje, drie cijfers (HOR-001)")
+    )
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     status = fields.String(required=True, validate=one_of(STATUSES))
     title = fields.String(required=True, validate=validate.Length(min=5, max=140))
     description = fields.String(required=True, validate=validate.Length(min=20, max=3000))
-    scans = fields.List(fields.String(validate=one_of(SCANS)), required=True, validate=validate.Length(min=1))
+    #: Scan ids; the loader checks them against the discovered scans (`app.rules.registry`).
+    scans = fields.List(
+        fields.String(validate=validate.Regexp(SCAN_ID)), required=True, validate=validate.Length(min=1)
+    )
     category = fields.String(required=True, validate=one_of(CATEGORIES))
     weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_WEIGHT))
     knockout = fields.String(load_default=None, allow_none=True, validate=one_of([lv for lv in LEVELS if lv != "laag"]))
@@ -135,8 +141,10 @@ class ContextSchema(Schema):
 class ScoringSchema(Schema):
     """The scoring policy of one scan (`rules/<scan>/scoring.yaml`)."""
 
-    scan = fields.String(required=True, validate=one_of(SCANS))
+    scan = fields.String(required=True, validate=validate.Regexp(SCAN_ID))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    #: The prefix of this scan's rule ids (HOR for HOR-001); required by the registry, unique per scan.
+    id_prefix = fields.String(load_default=None, validate=validate.Regexp(ID_PREFIX))
     context = fields.Nested(ContextSchema, required=True)
     essential = fields.List(fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,59}$")), required=True)
     categories = fields.Dict(

@@ -7,12 +7,7 @@ every value: keep both in step.
 
 from __future__ import annotations
 
-SCANS: dict[str, str] = {
-    "horeca": "Horecascan",
-    "risicolocatie": "Risicolocatie en risicobranche",
-    "vastgoed": "Vastgoedscan",
-    "bedrijventerrein": "Bedrijventerrein en buitengebied",
-}
+#: The scan types are not listed here: they are discovered from forms/ and rules/ (`app.rules.registry`).
 
 #: Folder for indicators that belong to several scans (their `scans` lists them).
 SHARED_RULE_FOLDER = "algemeen"

@@ -28,7 +28,7 @@ from app.forms.channels import ChannelTable, Provenance, Recipient
 from app.forms.model import Question, Questionnaire, Step
 from app.models import Portfolio, PortfolioRow, Scan, User
 from app.rules.catalogue import Catalogue
-from app.rules.vocabulary import CATEGORIES, LEVELS, PARTNERS, SCANS
+from app.rules.vocabulary import CATEGORIES, LEVELS, PARTNERS
 from app.services import access, audit, review
 from app.services.scans import REQUIRED, check_step, save_step
 from app.web.filters import datumtijd
@@ -265,7 +265,7 @@ def _brief(
     policy: _Policy,
 ) -> dict[str, Any]:
     data = {
-        "scan_label": SCANS[scan_type],
+        "scan_label": questionnaire.title,
         "origin": origin,
         "organisation": user.organisation.name,
         "made_by": user.name,

@@ -16,9 +16,9 @@ from sqlalchemy import false, select
 from app.db import db
 from app.dossier import deadlines as dl
 from app.dossier.vocabulary import DECISIONS
+from app.extensions import catalogue
 from app.models import Dossier, Organisation, User
 from app.models.dossier import DOSSIER_CLOSED, DOSSIER_OPEN
-from app.rules.vocabulary import SCANS
 from app.services import access, dossiers
 
 NO_BRANCH = "(geen branche opgegeven)"
@@ -63,7 +63,7 @@ def figures(user: User) -> dict[str, Any]:
             no_scan += 1
         else:
             snapshot = scan.latest_result.snapshot
-            outcomes[SCANS.get(scan.scan_type, scan.scan_type)][snapshot.get("outcome_label", "")] += 1
+            outcomes[catalogue.scans.label(scan.scan_type)][snapshot.get("outcome_label", "")] += 1
             missing_essential += bool(snapshot.get("missing_essential"))
         timeline = dossiers.events(d)
         kinds = [e.kind for e in timeline]

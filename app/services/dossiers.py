@@ -47,7 +47,7 @@ from app.models import (
 from app.models.dossier import DOSSIER_CLOSED, DOSSIER_OPEN
 from app.models.scan import STATUS_APPROVED
 from app.reports.render import STATIC_PREFIX, html_to_pdf
-from app.rules.vocabulary import CONTEXTS, SCANS
+from app.rules.vocabulary import CONTEXTS
 from app.services import access, audit
 from app.services.exports import csv_bytes
 
@@ -325,7 +325,7 @@ def letter_context(dossier: Dossier, kind: str, values: dict[str, Any], on: dt.d
         "received_on": dossier.received_on,
         "v": values,
         "indicators": fired,
-        "scan_label": SCANS.get(scan.scan_type, scan.scan_type) if scan else None,
+        "scan_label": catalogue.scans.label(scan.scan_type) if scan else None,
         "decision": {
             "label": DECISIONS.get(dossier.decision or "", ""),
             "ground": GROUNDS.get(dossier.decision_ground or "", ""),

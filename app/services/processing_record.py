@@ -13,7 +13,6 @@ from typing import Any
 from app.models.account import ROLES
 from app.rules.catalogue import Catalogue
 from app.rules.conditions import questions as condition_questions
-from app.rules.vocabulary import SCANS
 from app.services.transparency import channel_table
 
 #: Who sees a scan's answers, in the words of `app/services/access.py` (need to know).
@@ -51,7 +50,9 @@ def build(catalogue: Catalogue, config: dict[str, Any]) -> dict[str, Any]:
                 )
                 row["questions"].append({"label": q.label, "scored": q.id in scored})
             categories.append({"category": step.title, "channels": list(by_channel.values())})
-        scans.append({"id": scan, "label": SCANS[scan], "version": questionnaire.version, "categories": categories})
+        scans.append(
+            {"id": scan, "label": questionnaire.title, "version": questionnaire.version, "categories": categories}
+        )
     return {
         "organisation": config["PUBLICATION"].get("organisatie", ""),
         "processing_register_url": config["PUBLICATION"].get("verwerkingsregister_url", ""),

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 
 from app.db import db, subject_matches, upsert_insert, utcnow
 from app.engine.evaluator import Evaluator
+from app.extensions import catalogue
 from app.forms.answers import validate_answers
 from app.forms.model import Question, Questionnaire, Step
 from app.models import Scan, ScanResult, ScanStep, User
 from app.models.scan import STATUS_DRAFT, STATUS_EVALUATED
 from app.rules.conditions import is_answered
-from app.rules.vocabulary import SCANS
 from app.services import access, audit
 from app.services.reproduce import archive_ruleset
 from app.snapshot import dump_snapshot
@@ -200,7 +200,7 @@ def find_scans(user: User, f: ScanFilter) -> tuple[list[Scan], int]:
     query = access.visible_scans(user)
     if f.text:
         query = query.where(subject_matches(Scan, f.text))
-    if f.scan_type in SCANS:
+    if f.scan_type in catalogue.scans:
         query = query.where(Scan.scan_type == f.scan_type)
     if f.status:
         query = query.where(Scan.status == f.status)

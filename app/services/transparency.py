@@ -21,7 +21,6 @@ from app.rules.vocabulary import (
     PARTNERS,
     PRIORITIES,
     ROLES,
-    SCANS,
     STATUSES,
 )
 
@@ -67,7 +66,7 @@ NOT_USED = (
 def catalogue_view(catalogue: Catalogue) -> list[dict[str, Any]]:
     """Per scan: the scoring policy in words and every indicator with basis and sources."""
     scans = []
-    for scan, label in SCANS.items():
+    for scan, label in catalogue.scans.labels.items():
         policy = catalogue.scoring[scan]
         rules = catalogue.rules_for(scan, include_inactive=True)
         scans.append(
@@ -147,7 +146,7 @@ def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
         "niet_gebruikte_gegevens": NOT_USED,
         "gegevens": [
             {
-                "scan": SCANS[scan],
+                "scan": catalogue.scans.label(scan),
                 "bronnen": sorted({q.provenance.channel_label for q in questionnaire.questions.values()}),
                 "vragen_die_meewegen": sorted(
                     {q.label for r in catalogue.rules_for(scan) for q in _questions_of(r, questionnaire)}
@@ -155,8 +154,10 @@ def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
             }
             for scan, questionnaire in catalogue.questionnaires.items()
         ],
-        "versies": {SCANS[s]: catalogue.version(s) for s in SCANS},
-        "aantal_actieve_indicatoren": {SCANS[s]: len(catalogue.rules_for(s)) for s in SCANS},
+        "versies": {label: catalogue.version(s) for s, label in catalogue.scans.labels.items()},
+        "aantal_actieve_indicatoren": {
+            label: len(catalogue.rules_for(s)) for s, label in catalogue.scans.labels.items()
+        },
         "risicobeheer": (
             "Elke indicator heeft eigen testgevallen die bij elke wijziging met de echte engine worden gedraaid; "
             "elk advies bewaart de versie van de regels en kan daarmee exact worden herhaald; inzage en export "
@@ -289,7 +290,7 @@ def _source_data(catalogue: Catalogue, table) -> str:
     parts = []
     for scan, questionnaire in catalogue.questionnaires.items():
         steps = escape(", ".join(s.title.lower() for s in questionnaire.steps))
-        parts.append(f"<li>{SCANS[scan]}: {steps}.</li>")
+        parts.append(f"<li>{escape(catalogue.scans.label(scan))}: {steps}.</li>")
     channels = escape("; ".join(c.label for c in table.channels.values()))
     return (
         f"<p>Antwoorden op de vragenlijst van de scan, per onderwerp:</p><ul>{''.join(parts)}</ul>"
@@ -300,7 +301,7 @@ def _source_data(catalogue: Catalogue, table) -> str:
 
 
 def _methods(catalogue: Catalogue) -> str:
-    counts = ", ".join(f"{label}: {len(catalogue.rules_for(scan))}" for scan, label in SCANS.items())
+    counts = ", ".join(f"{label}: {len(catalogue.rules_for(scan))}" for scan, label in catalogue.scans.labels.items())
     return (
         "<p>Het algoritme is niet zelflerend. Het is regelgebaseerd: elke indicator is een openbaar bestand met "
         "een voorwaarde over de antwoorden, een gewicht, een categorie, de wettelijke basis en bronnen. De "

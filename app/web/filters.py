@@ -73,14 +73,13 @@ DETAIL_LABELS = {
 
 def audit_details(detail: dict | None) -> str:
     """An audit entry's details in Dutch words ("risiconiveau: zeer hoog"), never raw ids like level=zeer_hoog."""
-    from app.rules.vocabulary import SCANS
-
+    labels = scan_types()["scan_types"]
     parts = []
     for key, value in sorted((detail or {}).items()):
         if key == "level":
             value = niveau(value)
         elif key == "scan_type":
-            value = SCANS.get(value, value)
+            value = labels.get(value, value)
         elif isinstance(value, bool):
             value = "ja" if value else "nee"
         elif isinstance(value, int):
@@ -100,7 +99,22 @@ def zin(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
+def scan_types() -> dict[str, dict[str, str]]:
+    """Every template's `scan_types`: scan id → label, in list order, from the registry (never from code).
+
+    Empty when the scan files are broken, so an error page still renders; `flask rules check` names the fault.
+    """
+    from app.extensions import catalogue
+    from app.rules.errors import CatalogueError
+
+    try:
+        return {"scan_types": catalogue.scans.labels}
+    except CatalogueError:
+        return {"scan_types": {}}
+
+
 def init_filters(app: Flask) -> None:
+    app.context_processor(scan_types)
     app.add_template_filter(zin)
     app.add_template_filter(audit_details)
     app.add_template_filter(datumtijd)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.extensions import catalogue
 from app.models.scan import STATUSES
-from app.rules.vocabulary import LEVELS, SCANS
+from app.rules.vocabulary import LEVELS
 from app.services import home
 from app.web.theme import current_theme, theme_css
 
@@ -17,13 +17,12 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def index():
     cat = catalogue.load()
-    scans = [{"id": s, "label": label, "rules": len(cat.rules_for(s))} for s, label in SCANS.items()]
+    scans = [{"id": s, "label": label, "rules": len(cat.rules_for(s))} for s, label in cat.scans.labels.items()]
     return render_template(
         "index.html",
         scans=scans,
         lists=home.start_page(current_user),
         statuses=STATUSES,
-        scan_types=SCANS,
         levels=LEVELS,
         progress=lambda scan: home.progress(scan, cat.questionnaires[scan.scan_type]),
     )

@@ -17,10 +17,11 @@ from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_STA
 from app.paths import EXAMPLES_DIR
 from app.portfolio.columns import columns_for, refused_columns
 from app.portfolio.reader import MAX_ROWS, RegisterRefused
-from app.rules.vocabulary import LEVELS, SCANS
+from app.rules.vocabulary import LEVELS
 from app.safe_input import bounded_int
 from app.services import access, audit, portfolio_privacy
 from app.services import portfolios as svc
+from app.services.catalogue import ScanChoice
 from app.web.errors import Refused
 from app.web.files import attachment
 from app.web.guards import portfolio_or_abort
@@ -34,7 +35,7 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 class UploadSchema(Schema):
     """The fields of the upload form beside the file."""
 
-    scan_type = fields.String(required=True, validate=validate.OneOf(list(SCANS), error="Kies een type scan."))
+    scan_type = fields.String(required=True, validate=ScanChoice(error="Kies een type scan."))
     name = fields.String(
         required=True, validate=validate.Length(min=2, max=200, error="Geef het portfolio een naam (2 tot 200 tekens).")
     )
@@ -47,7 +48,6 @@ def index():
         "portfolio/index.html",
         portfolios=svc.list_portfolios(current_user),
         may_upload=may_upload,
-        scan_types=SCANS,
         statuses=PORTFOLIO_STATUSES,
     )
 
@@ -56,7 +56,7 @@ def index():
 def upload():
     if reason := access.portfolio_refusal(current_user, "upload"):
         raise Refused(reason)
-    values = {"scan_type": request.args.get("type", "horeca"), "name": ""}
+    values = {"scan_type": request.args.get("type", catalogue.scans.default), "name": ""}
     errors: dict[str, list[str]] = {}
     refused: list[str] = []
     if request.method == "POST":
@@ -83,7 +83,7 @@ def upload():
                 return redirect(url_for("portfolios.show", portfolio_id=portfolio.id))
     status = 422 if errors or refused else 200
     return render_template(
-        "portfolio/upload.html", values=values, errors=errors, refused=refused, scan_types=SCANS, max_rows=MAX_ROWS
+        "portfolio/upload.html", values=values, errors=errors, refused=refused, max_rows=MAX_ROWS
     ), status
 
 
@@ -101,9 +101,7 @@ def _filter() -> svc.RowFilter:
 def show(portfolio_id: int):
     portfolio = portfolio_or_abort(portfolio_id)
     if portfolio.status != PORTFOLIO_DONE:
-        return render_template(
-            "portfolio/progress.html", p=portfolio, failed=portfolio.status == PORTFOLIO_FAILED, scan_types=SCANS
-        )
+        return render_template("portfolio/progress.html", p=portfolio, failed=portfolio.status == PORTFOLIO_FAILED)
     f = _filter()
     rows, total = svc.find_rows(portfolio, f)
     cat = catalogue.load()
@@ -119,7 +117,6 @@ def show(portfolio_id: int):
         charts=svc.charts(portfolio, titles, f),
         titles=titles,
         levels=LEVELS,
-        scan_types=SCANS,
         may_edit=access.portfolio_refusal(current_user, "open_scan", portfolio) is None,
         questions=cat.questionnaires[portfolio.scan_type].questions,
         held_refused=portfolio_privacy.held_refused_columns(portfolio, cat.questionnaires[portfolio.scan_type]),
@@ -130,7 +127,7 @@ def show(portfolio_id: int):
 @bp.get("/<int:portfolio_id>/fouten")
 def errors(portfolio_id: int):
     portfolio = portfolio_or_abort(portfolio_id)
-    return render_template("portfolio/errors.html", p=portfolio, scan_types=SCANS)
+    return render_template("portfolio/errors.html", p=portfolio)
 
 
 @bp.get("/<int:portfolio_id>/export.<fmt>")
@@ -189,7 +186,7 @@ def remove(portfolio_id: int):
 
 
 def _questionnaire_or_404(scan_type: str):
-    if scan_type not in SCANS:
+    if scan_type not in catalogue.scans:
         abort(404)
     return catalogue.load().questionnaires[scan_type]
 
@@ -201,7 +198,6 @@ def columns(scan_type: str):
     return render_template(
         "portfolio/columns.html",
         scan_type=scan_type,
-        scan_types=SCANS,
         columns=columns_for(questionnaire),
         refused=refused_columns(questionnaire),
         question_types=QUESTION_TYPES,

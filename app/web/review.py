@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.db import db
 from app.models import Scan
 from app.models.scan import STATUS_IN_REVIEW, STATUS_SUBMITTED, STATUSES
-from app.rules.vocabulary import LEVELS, SCANS
+from app.rules.vocabulary import LEVELS
 from app.services import access, review
 from app.web.errors import Refused
 from app.web.guards import scan_or_abort
@@ -22,7 +22,7 @@ def queue():
         raise Refused("Alleen het RIEC ziet de beoordelingswachtrij.")
     query = access.visible_scans(current_user).where(Scan.status.in_((STATUS_SUBMITTED, STATUS_IN_REVIEW)))
     scans = list(db.session.scalars(query.order_by(Scan.submitted_at)))
-    return render_template("review/queue.html", scans=scans, statuses=STATUSES, scan_types=SCANS, levels=LEVELS)
+    return render_template("review/queue.html", scans=scans, statuses=STATUSES, levels=LEVELS)
 
 
 @bp.route("/scans/<int:scan_id>/beoordeling", methods=["GET", "POST"])

@@ -11,10 +11,11 @@ from app.extensions import catalogue
 from app.forms.model import ANSWER_SOURCES, QUESTION_TYPES
 from app.models.scan import STATUSES
 from app.rules.conditions import describe, leaves, questions
-from app.rules.vocabulary import LEVELS, SCANS
+from app.rules.vocabulary import LEVELS
 from app.safe_input import bounded_int
 from app.services import access, audit, review
 from app.services import scans as svc
+from app.services.catalogue import ScanChoice
 from app.snapshot import load_snapshot
 from app.web.errors import Refused
 from app.web.form_input import display_value, field_context, parse_step
@@ -26,7 +27,7 @@ bp = Blueprint("scans", __name__, url_prefix="/scans")
 class SubjectSchema(Schema):
     """The subject of a new scan, as entered on the start page."""
 
-    scan_type = fields.String(required=True, validate=validate.OneOf(list(SCANS), error="Kies een type scan."))
+    scan_type = fields.String(required=True, validate=ScanChoice(error="Kies een type scan."))
     subject_name = fields.String(
         required=True, validate=validate.Length(min=2, max=200, error="Vul een naam in (2 tot 200 tekens).")
     )
@@ -58,7 +59,6 @@ def index():
         scans=rows,
         total=total,
         f=f,
-        scan_types=SCANS,
         statuses=STATUSES,
         levels=LEVELS,
         page_size=svc.PAGE_SIZE,
@@ -92,7 +92,7 @@ def new():
             scan = svc.create_scan(questionnaire, subject, current_user)
             return redirect(url_for("scans.step", scan_id=scan.id, step_id=scan.current_step))
     status = 422 if errors else 200
-    return render_template("scans/new.html", values=values, errors=errors, scan_types=SCANS), status
+    return render_template("scans/new.html", values=values, errors=errors), status
 
 
 @bp.get("/<int:scan_id>")
