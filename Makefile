@@ -37,7 +37,7 @@ dev: $(STAMP) frontend
 
 ## Install and run the whole test suite on SQLite, then again on PostgreSQL (also what CI runs).
 test: $(STAMP) frontend
-	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/ruff check app tests bench scripts wsgi.py
 	$(BIN)/flask rules check
 	bash scripts/browser-deps.sh || echo "NOTE: Chromium could not be installed; the browser test will be skipped"
 	bash scripts/ensure-redis.sh || echo "NOTE: no Redis server could be had; the job tests on Redis will be skipped"
@@ -49,7 +49,7 @@ wheel: $(STAMP) frontend
 	$(BIN)/pip wheel . --no-deps -w dist
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/ruff check app tests bench scripts wsgi.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_bench.py

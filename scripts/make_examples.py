@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.demo import demo_data  # noqa: E402
-from app.paths import EXAMPLES_DIR, FORMS_DIR, RULES_DIR  # noqa: E402
-from app.portfolio.columns import allowed_in_register, columns_for, write_cell  # noqa: E402
-from app.rules.loader import load_catalogue  # noqa: E402
+from app.demo import demo_data
+from app.paths import EXAMPLES_DIR, FORMS_DIR, RULES_DIR
+from app.portfolio.columns import allowed_in_register, columns_for, write_cell
+from app.rules.loader import load_catalogue
 
 STREETS = ["Dorpsstraat", "Marktplein", "Stationsweg", "Industrieweg", "Havenkade", "Kerkstraat"]
 
@@ -65,7 +65,8 @@ def main() -> None:
                         continue  # a register holds open and own data only (forms/_kanalen.yaml)
                     if q.shown(answers) and (value := sparse_answer(q, rnd)) is not None:
                         answers[q.id] = value
-                subject = [f"{name} (fictief)", f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad", f"{90000000 + i}"]
+                address = f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad"
+                subject = [f"{name} (fictief)", address, f"{90000000 + i}"]
                 writer.writerow(subject + [write_cell(c.question, answers.get(c.name)) for c in columns[3:]])
         print(f"written: {path}")
 
