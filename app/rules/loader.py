@@ -283,6 +283,8 @@ def _check_rule_against(
             continue
         for leaf in leaves(rule.condition):
             reason = _leaf_problem(leaf, questionnaire)
+            if not reason and rule.status == "active" and questionnaire.question(leaf.question).legacy:
+                reason = f"vraag {leaf.question!r} is vervallen (legacy); alleen een vervallen regel mag haar lezen"
             if reason:
                 faults.append(Fault(rule.path, f"condition ({leaf.question})", f"{reason} [scan {scan}]"))
         for kind, cases in (("fires", rule.fires), ("does_not_fire", rule.does_not_fire)):

@@ -11,7 +11,7 @@ SCANS: dict[str, str] = {
     "horeca": "Horecascan",
     "risicolocatie": "Risicolocatie en risicobranche",
     "vastgoed": "Vastgoedscan",
-    "bedrijventerrein": "Bedrijventerrein en buitengebied",
+    "bedrijventerrein": "Bedrijventerrein",
 }
 
 #: Folder for indicators that belong to several scans (their `scans` lists them).
