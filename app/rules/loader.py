@@ -158,7 +158,7 @@ def _check_scoring_against(policy: ScoringPolicy, questionnaire: Questionnaire, 
             reason = _leaf_problem(leaf, questionnaire, scoring=False)
             if reason:
                 faults.append(Fault(name, f"context ({context})", reason))
-    for qid in policy.essential:
+    for qid in (q for group in policy.essential for q in group):
         if questionnaire.question(qid) is None:
             faults.append(Fault(name, "essential", f"onbekende vraag {qid!r} in forms/{policy.scan}.yaml"))
 

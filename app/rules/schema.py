@@ -6,6 +6,7 @@ files (ids, questions, sources) live in `app.rules.loader`.
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -33,6 +34,7 @@ from app.rules.vocabulary import (
 
 RULE_ID = r"^(ALG|HOR|RL|VG|BT)-[0-9]{3}$"
 REF_ID = r"^[a-z][a-z0-9_]{2,60}$"
+ESSENTIAL_ID = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 MAX_WEIGHT = 20
 
 
@@ -132,13 +134,27 @@ class ContextSchema(Schema):
     when = fields.List(fields.Nested(ContextWhenSchema), required=True)
 
 
+class EssentialEntryField(fields.Field):
+    """One essential entry: a question id, or a list of alternative ids of which one answered is enough."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids or (not isinstance(value, str) and len(ids) < 2):
+            raise ValidationError("een vraag-id, of een lijst van minstens twee alternatieve vraag-id's")
+        for qid in ids:
+            if not isinstance(qid, str) or not ESSENTIAL_ID.match(qid):
+                raise ValidationError(f"geen geldige vraag-id: {qid!r}")
+        return tuple(ids)
+
+
 class ScoringSchema(Schema):
     """The scoring policy of one scan (`rules/<scan>/scoring.yaml`)."""
 
     scan = fields.String(required=True, validate=one_of(SCANS))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     context = fields.Nested(ContextSchema, required=True)
-    essential = fields.List(fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,59}$")), required=True)
+    #: Each entry a tuple of alternatives (one id, or several of which one answered is enough).
+    essential = fields.List(EssentialEntryField(), required=True)
     categories = fields.Dict(
         keys=fields.String(validate=one_of(CATEGORIES)), values=fields.Nested(CategoryPolicySchema), required=True
     )
