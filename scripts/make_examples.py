@@ -56,8 +56,9 @@ def sparse_answer(question, rnd: random.Random):
 def main() -> None:
     catalogue = load_catalogue(RULES_DIR, FORMS_DIR)
     EXAMPLES_DIR.mkdir(exist_ok=True)
-    for scan, names in NAMES.items():
-        questionnaire = catalogue.questionnaires[scan]
+    for scan, questionnaire in catalogue.questionnaires.items():
+        # A scan without its own names (one added as data only) gets neutral ones.
+        names = NAMES.get(scan) or [f"Locatie {i + 1}" for i in range(8)]
         columns = columns_for(questionnaire)
         rnd = random.Random(scan)
         path = EXAMPLES_DIR / f"{scan}-register.csv"
