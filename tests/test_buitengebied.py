@@ -49,6 +49,14 @@ def evaluate(evaluator, answers):
     return evaluator.evaluate(SCAN, answers).to_dict()
 
 
+def faults_after(scratch, path: str, old: str, new: str) -> list:
+    """The faults the loader reports once `old` is replaced by `new` in a copy of the catalogue."""
+    scratch.edit(path, old, new)
+    with pytest.raises(CatalogueError) as err:
+        scratch.load()
+    return err.value.faults
+
+
 def test_the_scan_has_at_least_twenty_active_indicators_of_its_own(catalogue):
     own = [r for r in catalogue.rules_for(SCAN) if r.id.startswith("BG-")]
     assert len(own) >= 20
@@ -149,19 +157,14 @@ def test_stored_rural_answers_to_bedrijventerrein_stay_valid(catalogue, evaluato
 
 
 def test_an_active_rule_may_not_read_a_legacy_question(scratch):
-    scratch.edit("rules/bedrijventerrein/BT-008.yaml", "status: deprecated", "status: active")
-    with pytest.raises(CatalogueError) as err:
-        scratch.load()
-    assert any("vervallen" in f.reason and f.file.endswith("BT-008.yaml") for f in err.value.faults)
+    faults = faults_after(scratch, "rules/bedrijventerrein/BT-008.yaml", "status: deprecated", "status: active")
+    assert any("vervallen" in f.reason and f.file.endswith("BT-008.yaml") for f in faults)
 
 
 def test_a_legacy_question_cannot_be_required(scratch):
-    scratch.edit(
-        "forms/bedrijventerrein.yaml", "        legacy: true\n", "        legacy: true\n        required: true\n"
-    )
-    with pytest.raises(CatalogueError) as err:
-        scratch.load()
-    assert any(f.field.endswith(".legacy") for f in err.value.faults)
+    legacy, required = "        legacy: true\n", "        legacy: true\n        required: true\n"
+    faults = faults_after(scratch, "forms/bedrijventerrein.yaml", legacy, required)
+    assert any(f.field.endswith(".legacy") for f in faults)
 
 
 # --- essential entries with alternatives ----------------------------------------------------------------
@@ -199,9 +202,6 @@ def test_the_person_record_alone_completes_a_bibob_investigation(evaluator):
 
 
 def test_an_essential_entry_with_one_alternative_is_refused(scratch):
-    scratch.edit(
-        "rules/buitengebied/scoring.yaml", "[antecedenten_ernstig, betrokken_personen]", "[antecedenten_ernstig]"
-    )
-    with pytest.raises(CatalogueError) as err:
-        scratch.load()
-    assert any(f.field.startswith("essential") for f in err.value.faults)
+    pair, single = "[antecedenten_ernstig, betrokken_personen]", "[antecedenten_ernstig]"
+    faults = faults_after(scratch, "rules/buitengebied/scoring.yaml", pair, single)
+    assert any(f.field.startswith("essential") for f in faults)
