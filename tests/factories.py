@@ -25,6 +25,7 @@ REQUIRED = {
     "risicolocatie": {"branche": "autoverhuur"},
     "vastgoed": {"transactie_type": "verkoop_gemeente", "object_type": "bedrijfspand"},
     "bedrijventerrein": {"object_soort": "loods"},
+    "buitengebied": {"object_soort": "schuur_stal_leeg"},
 }
 #: Answers to the shared steps that make common indicators fire.
 COMMON = {
@@ -39,6 +40,7 @@ SPECIFIC = {
     "risicolocatie": ({"doorverhuur_voertuigen": True}, "RL-005"),
     "vastgoed": ({"maanden_sinds_vorige_transactie": 6, "prijsstijging_pct": 40}, "VG-001"),
     "bedrijventerrein": ({"vondsten_controle": ["vuurwapens"]}, "BT-001"),
+    "buitengebied": ({"verdacht_huurvoorstel": True}, "BG-012"),
 }
 
 

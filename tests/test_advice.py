@@ -47,6 +47,14 @@ CONTEXT_ANSWERS = {
         "subsidie": {"object_soort": "loods", "bibob_besluit": "subsidie"},
         "overheidsopdracht": {"object_soort": "loods", "bibob_besluit": "overheidsopdracht"},
     },
+    "buitengebied": {
+        "geen_bibob_besluit": {"object_soort": "schuur_stal_leeg"},
+        "beschikking_aanvraag": {"object_soort": "schuur_stal_leeg", "bibob_besluit": "vergunning_aanvraag"},
+        "beschikking_intrekking": {"object_soort": "schuur_stal_leeg", "bibob_besluit": "vergunning_intrekking"},
+        "vastgoedtransactie": {"object_soort": "erf_perceel", "bibob_besluit": "vastgoedtransactie_gemeente"},
+        "subsidie": {"object_soort": "schuur_stal_in_gebruik", "bibob_besluit": "subsidie"},
+        "overheidsopdracht": {"object_soort": "kas", "bibob_besluit": "overheidsopdracht"},
+    },
 }
 #: The essential questions answered, and nothing found.
 CLEAN = {

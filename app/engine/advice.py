@@ -78,12 +78,17 @@ def derive_context(answers: dict[str, Any], policy: ScoringPolicy) -> str:
 
 
 def missing_essential(answers: dict[str, Any], policy: ScoringPolicy, questionnaire) -> tuple[str, ...]:
-    """Essential questions that apply (show_if) and are unanswered, in the order the scan lists them."""
+    """Essential entries left open, by their first question id, in the order the scan lists them.
+
+    An entry is open when none of its alternatives is answered and at least one applies (show_if): the
+    summary of antecedents or the per-person record, say, either of which answers "antecedents".
+    """
     result = []
-    for qid in policy.essential:
-        question = questionnaire.question(qid)
-        if question is not None and question.shown(answers) and not is_answered(answers.get(qid)):
-            result.append(qid)
+    for group in policy.essential:
+        questions = [(qid, questionnaire.question(qid)) for qid in group]
+        applies = [qid for qid, q in questions if q is not None and q.shown(answers)]
+        if applies and not any(is_answered(answers.get(qid)) for qid in applies):
+            result.append(group[0])
     return tuple(result)
 
 

@@ -303,7 +303,9 @@ class Evaluator:
             answered=_answered(questionnaire, answers, self._shown[scan]),
             level_indications=tuple(self.catalogue.scoring[scan].level_indications.items()),
             step_bases=tuple((s, policy.step_basis(s, advice.context)) for s in advice.next_steps),
-            missing_labels=tuple((q, questionnaire.label_of(q)) for q in advice.missing_essential),
+            missing_labels=tuple(
+                (q, self.catalogue.scoring[scan].essential_label(q, questionnaire)) for q in advice.missing_essential
+            ),
             reference_date=day.isoformat(),
             derived=_derived_rows(questionnaire, derived),
             engine=getattr(fired_ids, "engine", DURABLE),

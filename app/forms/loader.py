@@ -47,6 +47,8 @@ class QuestionSchema(Schema):
     required = fields.Boolean(load_default=False)
     options = fields.List(fields.Nested(OptionSchema), load_default=list)
     legacy_options = fields.List(fields.Nested(OptionSchema), load_default=list)
+    #: The whole question is of an earlier version: accepted in answers, never asked (see Question.legacy).
+    legacy = fields.Boolean(load_default=False)
     min = fields.Float(load_default=None, allow_none=True)
     max = fields.Float(load_default=None, allow_none=True)
     max_length = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 20000))
@@ -279,6 +281,8 @@ def _build_question(
         faults.append(Fault(origin, f"{field}.legacy_options", f"opties horen niet bij type {kind}"))
     if len(values) != len(set(values)):
         faults.append(Fault(origin, f"{field}.options", "dubbele optiewaarde"))
+    if q["legacy"] and q["required"]:
+        faults.append(Fault(origin, f"{field}.legacy", "een vervallen vraag kan niet verplicht zijn"))
     if q["min"] is not None and q["max"] is not None and q["min"] > q["max"]:
         faults.append(Fault(origin, f"{field}.min", "min is groter dan max"))
     provenance = _provenance(q, field, origin, faults, channels)
@@ -294,6 +298,7 @@ def _build_question(
         required=q["required"],
         options=tuple(Option(o["value"], o["label"]) for o in q["options"]),
         legacy_options=tuple(Option(o["value"], o["label"]) for o in q["legacy_options"]),
+        legacy=q["legacy"],
         min=q["min"],
         max=q["max"],
         max_length=q["max_length"],

@@ -158,6 +158,9 @@ class Question:
     provenance: Provenance | None = None
     #: Option values of an earlier version: still accepted in answer files, never offered, never read by a rule.
     legacy_options: tuple[Option, ...] = ()
+    #: A question of an earlier version: answers to it stay valid, but the wizard no longer asks it and no
+    #: active rule reads it (only a deprecated rule may, so stored results keep their meaning).
+    legacy: bool = False
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -175,7 +178,9 @@ class Question:
         return str(value)
 
     def shown(self, answers: dict[str, Any]) -> bool:
-        """Whether the question applies, given the answers so far."""
+        """Whether the question applies, given the answers so far; a legacy question never does."""
+        if self.legacy:
+            return False
         return self.show_if is None or holds(self.show_if, answers)
 
 

@@ -71,8 +71,17 @@ class ScoringPolicy:
     level_indications: dict[str, str]
     context_default: str
     context_when: tuple[tuple[str, Condition], ...]
-    essential: tuple[str, ...]
+    #: Essential questions: per entry its alternatives, one answered is enough; the first names the entry.
+    essential: tuple[tuple[str, ...], ...]
     content_hash: str
+
+    def essential_group(self, question_id: str) -> tuple[str, ...]:
+        """The alternatives of the essential entry that `question_id` names (itself when it names none)."""
+        return next((g for g in self.essential if g[0] == question_id), (question_id,))
+
+    def essential_label(self, question_id: str, questionnaire) -> str:
+        """The label of an essential entry: its questions' labels, joined by "of" when there are alternatives."""
+        return " of ".join(questionnaire.label_of(q) for q in self.essential_group(question_id))
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ def _check_scoring_against(policy: ScoringPolicy, questionnaire: Questionnaire, 
             reason = _leaf_problem(leaf, questionnaire, scoring=False)
             if reason:
                 faults.append(Fault(name, f"context ({context})", reason))
-    for qid in policy.essential:
+    for qid in (q for group in policy.essential for q in group):
         if questionnaire.question(qid) is None:
             faults.append(Fault(name, "essential", f"onbekende vraag {qid!r} in forms/{policy.scan}.yaml"))
 
@@ -312,6 +312,8 @@ def _check_rule_against(
             continue
         for leaf in leaves(rule.condition):
             reason = _leaf_problem(leaf, questionnaire)
+            if not reason and rule.status == "active" and questionnaire.question(leaf.question).legacy:
+                reason = f"vraag {leaf.question!r} is vervallen (legacy); alleen een vervallen regel mag haar lezen"
             if reason:
                 faults.append(Fault(rule.path, f"condition ({leaf.question})", f"{reason} [scan {scan}]"))
         for kind, cases in (("fires", rule.fires), ("does_not_fire", rule.does_not_fire)):

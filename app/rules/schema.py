@@ -6,6 +6,7 @@ files (ids, questions, sources) live in `app.rules.loader`.
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -34,6 +35,7 @@ from app.rules.vocabulary import (
 #: The shape only: which prefixes exist follows from the scans found (`ScanRegistry.rule_id_pattern`).
 RULE_ID = RULE_ID_SHAPE
 REF_ID = r"^[a-z][a-z0-9_]{2,60}$"
+ESSENTIAL_ID = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 MAX_WEIGHT = 20
 
 
@@ -138,6 +140,19 @@ class ContextSchema(Schema):
     when = fields.List(fields.Nested(ContextWhenSchema), required=True)
 
 
+class EssentialEntryField(fields.Field):
+    """One essential entry: a question id, or a list of alternative ids of which one answered is enough."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids or (not isinstance(value, str) and len(ids) < 2):
+            raise ValidationError("een vraag-id, of een lijst van minstens twee alternatieve vraag-id's")
+        for qid in ids:
+            if not isinstance(qid, str) or not ESSENTIAL_ID.match(qid):
+                raise ValidationError(f"geen geldige vraag-id: {qid!r}")
+        return tuple(ids)
+
+
 class ScoringSchema(Schema):
     """The scoring policy of one scan (`rules/<scan>/scoring.yaml`)."""
 
@@ -146,7 +161,8 @@ class ScoringSchema(Schema):
     #: The prefix of this scan's rule ids (HOR for HOR-001); required by the registry, unique per scan.
     id_prefix = fields.String(load_default=None, validate=validate.Regexp(ID_PREFIX))
     context = fields.Nested(ContextSchema, required=True)
-    essential = fields.List(fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,59}$")), required=True)
+    #: Each entry a tuple of alternatives (one id, or several of which one answered is enough).
+    essential = fields.List(EssentialEntryField(), required=True)
     categories = fields.Dict(
         keys=fields.String(validate=one_of(CATEGORIES)), values=fields.Nested(CategoryPolicySchema), required=True
     )

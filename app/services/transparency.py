@@ -81,7 +81,9 @@ def catalogue_view(catalogue: Catalogue) -> list[dict[str, Any]]:
                     {"level": LEVELS[lv], "outcome": OUTCOMES[o]} for lv, o in policy.level_indications.items()
                 ],
                 "context_default": CONTEXTS[policy.context_default],
-                "essential": [catalogue.questionnaires[scan].label_of(q) for q in policy.essential],
+                "essential": [
+                    policy.essential_label(group[0], catalogue.questionnaires[scan]) for group in policy.essential
+                ],
                 "indicators": [_indicator(r, catalogue) for r in rules],
             }
         )

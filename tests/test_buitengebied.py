@@ -1,0 +1,205 @@
+"""The buitengebied scan (issue 15): added as data only, its indicators through the real engine, the
+bedrijventerrein scan back to industrial estates, legacy questions, and essential entries with alternatives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.engine.advice import missing_essential
+from app.forms.answers import validate_answers
+from app.rules.errors import CatalogueError
+from tests.conftest import SCANS
+from tests.test_records import person
+
+ROOT = Path(__file__).resolve().parent.parent
+SCAN = "buitengebied"
+
+#: Control context, nothing found.
+CONTROL = {"object_soort": "schuur_stal_leeg", "bibob_besluit": "geen"}
+#: A permit application for another use of the building, with the essential questions answered clean.
+PERMIT = {
+    "object_soort": "schuur_stal_leeg",
+    "bibob_besluit": "vergunning_aanvraag",
+    "vragenformulier_status": "volledig",
+    "antecedenten_ernstig": ["geen"],
+    "herkomst_vermogen_aangetoond": "ja",
+    "zeggenschap_ondoorzichtig": False,
+}
+#: Observations only: rented to a third party, cash, strange energy use, blinded windows, night traffic, waste.
+SIGNALS = {
+    "verhuur_aan_derde": True,
+    "huur_contant": True,
+    "huur_ongebruikelijk_hoog": True,
+    "gebruiker_onbekend": True,
+    "energie_afwijkend": "illegale_aansluiting",
+    "ramen_geblindeerd": True,
+    "ventilatie_geur_warmte": True,
+    "nachtelijke_activiteit": True,
+    "afval_aangetroffen": ["vaten_jerrycans"],
+    "verdacht_huurvoorstel": True,
+}
+LAB_AT_TENANT = {"rol_betrokkene": "huurder", "vondsten_controle": ["drugslab"]}
+
+
+def evaluate(evaluator, answers):
+    return evaluator.evaluate(SCAN, answers).to_dict()
+
+
+def faults_after(scratch, path: str, old: str, new: str) -> list:
+    """The faults the loader reports once `old` is replaced by `new` in a copy of the catalogue."""
+    scratch.edit(path, old, new)
+    with pytest.raises(CatalogueError) as err:
+        scratch.load()
+    return err.value.faults
+
+
+def test_the_scan_has_at_least_twenty_active_indicators_of_its_own(catalogue):
+    own = [r for r in catalogue.rules_for(SCAN) if r.id.startswith("BG-")]
+    assert len(own) >= 20
+    assert all(r.status == "active" and r.scans == (SCAN,) for r in own)
+    assert all(r.sources and r.fires and r.does_not_fire for r in own)
+
+
+def test_the_shared_rules_apply_to_the_rural_area_as_to_every_other_scan(catalogue):
+    shared = {r.id for r in catalogue.rules_for("bedrijventerrein") if r.id.startswith("ALG-")}
+    assert shared and shared <= {r.id for r in catalogue.rules_for(SCAN)}
+
+
+def test_no_python_file_names_the_scan():
+    """The scan is data only: no module, script or benchmark names it (the tests may)."""
+    files = [ROOT / "wsgi.py", *(p for d in ("app", "scripts", "bench") for p in (ROOT / d).rglob("*.py"))]
+    assert len(files) > 50
+    naming = [str(p.relative_to(ROOT)) for p in files if SCAN in p.read_text(encoding="utf-8").lower()]
+    assert naming == []
+
+
+def test_a_clean_control_gives_no_indications(evaluator):
+    r = evaluate(evaluator, CONTROL)
+    assert r["context"] == "geen_bibob_besluit" and r["fired"] == []
+    assert r["outcome"] == "geen_aanwijzingen" and r["priority"] is None
+
+
+def test_without_a_bibob_decision_the_default_is_a_control(evaluator):
+    r = evaluate(evaluator, {"object_soort": "kas"} | SIGNALS)
+    assert r["context"] == "geen_bibob_besluit"
+
+
+def test_signals_only_give_a_control_priority_never_an_indication(evaluator):
+    r = evaluate(evaluator, CONTROL | SIGNALS)
+    assert {f["role"] for f in r["fired"]} == {"signaal"}
+    assert r["outcome"] == "controle_prioriteit" and r["priority"] == "hoog"
+    # The same signals in a Bibob context: at most further investigation, however high the score.
+    bibob = evaluate(evaluator, PERMIT | SIGNALS)
+    assert bibob["level"] == "zeer_hoog" and bibob["outcome"] == "nader_onderzoek" and bibob["capped_by_feit"]
+
+
+def test_a_drug_lab_at_the_tenant_is_a_feit_and_gives_an_indication_in_a_bibob_context(evaluator):
+    r = evaluate(evaluator, PERMIT | LAB_AT_TENANT)
+    fired = {f["id"]: f for f in r["fired"]}
+    assert fired["BG-001"]["role"] == "feit" and [x["id"] for x in fired["BG-001"]["relation"]] == ["lid4_a"]
+    assert r["feit_indicators"] == ["BG-001"]
+    assert r["outcome"] == "indicatie_ernstig_gevaar"
+    assert "sluiting_13b_handhaving" in [s["id"] for s in r["next_steps"]]
+
+
+def test_the_same_lab_at_the_owner_is_a_signal_the_owner_may_be_a_victim(evaluator):
+    r = evaluate(evaluator, PERMIT | {"rol_betrokkene": "eigenaar", "vondsten_controle": ["drugslab"]})
+    fired = {f["id"]: f for f in r["fired"]}
+    assert "BG-001" not in fired and fired["BG-002"]["role"] == "signaal"
+    assert r["outcome"] == "nader_onderzoek" and r["capped_by_feit"]
+
+
+def test_an_owner_under_pressure_is_a_signal_about_the_user_not_a_feit(evaluator):
+    r = evaluate(evaluator, PERMIT | {"druk_op_eigenaar": "intimidatie"})
+    (fired,) = r["fired"]
+    assert fired["id"] == "BG-014" and fired["role"] == "signaal" and r["outcome"] == "geen_aanwijzingen"
+
+
+def test_only_the_tenants_own_finding_is_a_feit(catalogue):
+    feit = [r.id for r in catalogue.rules_for(SCAN) if r.id.startswith("BG-") and r.role == "feit"]
+    assert feit == ["BG-001"]
+
+
+def test_dumping_in_the_area_counts_for_the_priority_only(evaluator):
+    r = evaluate(evaluator, PERMIT | LAB_AT_TENANT | {"dumping_omgeving": True})
+    assert {f["id"]: f for f in r["fired"]}["BG-028"]["priority_only"] is True
+
+
+# --- bedrijventerrein: industrial estates only ----------------------------------------------------------
+
+
+def test_bedrijventerrein_no_longer_asks_about_the_rural_area(catalogue):
+    questionnaire = catalogue.questionnaires["bedrijventerrein"]
+    assert questionnaire.title == "Bedrijventerrein" and SCANS["bedrijventerrein"] == "Bedrijventerrein"
+    offered = " ".join(
+        f"{q.label} {' '.join(o.label + ' ' + o.value for o in q.options)}"
+        for step in questionnaire.steps
+        for q in step.questions
+        if q.shown({})
+    ).lower()
+    for word in ("buitengebied", "agrarisch", "stal"):
+        assert word not in offered, word
+    assert not questionnaire.question("verdacht_huurvoorstel").shown({})
+
+
+def test_stored_rural_answers_to_bedrijventerrein_stay_valid(catalogue, evaluator):
+    questionnaire = catalogue.questionnaires["bedrijventerrein"]
+    stored = {"object_soort": "agrarisch", "ligging": "buitengebied", "verdacht_huurvoorstel": True}
+    _, errors = validate_answers(questionnaire, stored)
+    assert errors == {}
+    r = evaluator.evaluate("bedrijventerrein", stored).to_dict()
+    assert "BT-008" not in {f["id"] for f in r["fired"]}  # deprecated: counts no more
+    assert catalogue.rules["BT-008"].status == "deprecated" and "BG-012" in catalogue.rules["BT-008"].description
+
+
+def test_an_active_rule_may_not_read_a_legacy_question(scratch):
+    faults = faults_after(scratch, "rules/bedrijventerrein/BT-008.yaml", "status: deprecated", "status: active")
+    assert any("vervallen" in f.reason and f.file.endswith("BT-008.yaml") for f in faults)
+
+
+def test_a_legacy_question_cannot_be_required(scratch):
+    legacy, required = "        legacy: true\n", "        legacy: true\n        required: true\n"
+    faults = faults_after(scratch, "forms/bedrijventerrein.yaml", legacy, required)
+    assert any(f.field.endswith(".legacy") for f in faults)
+
+
+# --- essential entries with alternatives ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scan", list(SCANS))
+def test_antecedents_count_as_answered_by_the_summary_or_the_person_record(catalogue, scan):
+    policy, questionnaire = catalogue.scoring[scan], catalogue.questionnaires[scan]
+    base = {
+        "vragenformulier_status": "volledig",
+        "herkomst_vermogen_aangetoond": "ja",
+        "zeggenschap_ondoorzichtig": False,
+    }
+    assert missing_essential(base, policy, questionnaire) == ("antecedenten_ernstig",)
+    assert missing_essential(base | {"antecedenten_ernstig": ["geen"]}, policy, questionnaire) == ()
+    per_person = {"betrokken_personen": [person("A. Jansen (fictief)", "aanvrager")]}
+    assert missing_essential(base | per_person, policy, questionnaire) == ()
+
+
+def test_an_open_entry_names_all_its_alternatives(evaluator, catalogue):
+    r = evaluate(evaluator, {"object_soort": "kas", "bibob_besluit": "subsidie"})
+    assert r["outcome"] == "onderzoek_onvolledig"
+    entry = next(m for m in r["missing_essential"] if m["question"] == "antecedenten_ernstig")
+    questionnaire = catalogue.questionnaires[SCAN]
+    assert entry["label"] == (
+        f"{questionnaire.label_of('antecedenten_ernstig')} of {questionnaire.label_of('betrokken_personen')}"
+    )
+
+
+def test_the_person_record_alone_completes_a_bibob_investigation(evaluator):
+    answers = {k: v for k, v in PERMIT.items() if k != "antecedenten_ernstig"}
+    answers["betrokken_personen"] = [person("A. Jansen (fictief)", "aanvrager")]
+    r = evaluate(evaluator, answers)
+    assert r["missing_essential"] == [] and r["outcome"] == "geen_aanwijzingen"
+
+
+def test_an_essential_entry_with_one_alternative_is_refused(scratch):
+    pair, single = "[antecedenten_ernstig, betrokken_personen]", "[antecedenten_ernstig]"
+    faults = faults_after(scratch, "rules/buitengebied/scoring.yaml", pair, single)
+    assert any(f.field.startswith("essential") for f in faults)
