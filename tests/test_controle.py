@@ -35,7 +35,7 @@ def test_scan_brief_pdf_lists_indicators_check_points_partners_and_observations(
     assert "HOR-005" in flat and rule.title in flat
     assert " ".join(rule.control_points[0].split()) in flat
     assert "Politie" in flat  # the partner of HOR-005, in the partner table
-    assert "Waarom: Zijn drugsgebruik of drugshandel in of bij de zaak waargenomen of gemeld?: ja" in flat
+    assert "Waarom: Zijn drugsgebruik of drugshandel in of bij de zaak waargenomen of gemeld?: Ja" in flat
     for question in ("Was de zaak tijdens openingstijden herhaaldelijk (vrijwel) leeg?", "Overige waarnemingen"):
         assert question in flat  # the on-site checklist comes from the questionnaire
     assert "☐ ja" in flat and "Bevinding" in flat

@@ -143,6 +143,19 @@ def effective_answers(questionnaire: Questionnaire, scan: Scan) -> dict[str, Any
     return result
 
 
+def lapsed_answers(questionnaire: Questionnaire, scan: Scan) -> list[Question]:
+    """Stored answers that no longer count: their question applies only when another answer has a value
+    that it no longer has (show_if). They are kept, not deleted, but left out of the evaluation."""
+    saved = scan.answers()
+    effective = effective_answers(questionnaire, scan)
+    return [q for q in questionnaire.questions.values() if is_answered(saved.get(q.id)) and q.id not in effective]
+
+
+def dropped_answers(step: Step, submitted: dict[str, Any], kept: dict[str, Any]) -> list[Question]:
+    """Answers typed on this step that `check_step` did not keep, because their question does not apply."""
+    return [q for q in step.questions if is_answered(submitted.get(q.id)) and q.id not in kept]
+
+
 def result_is_current(scan: Scan, questionnaire: Questionnaire) -> bool:
     """Whether the latest result was computed from the answers the scan holds now (M6).
 

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from app.forms.text import displayed_answer
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
@@ -102,6 +104,7 @@ def zin(text: str) -> str:
 
 def init_filters(app: Flask) -> None:
     app.add_template_filter(zin)
+    app.add_template_filter(displayed_answer, "antwoord")
     app.add_template_filter(audit_details)
     app.add_template_filter(datumtijd)
     app.add_template_filter(datum)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.db import db
-from app.engine.evaluator import show_answer
+from app.engine.evaluator import show_answer, show_records
 from app.extensions import catalogue
 from app.forms.model import ANSWER_SOURCES, QUESTION_TYPES
 from app.models.scan import STATUSES
@@ -124,7 +124,13 @@ def step(scan_id: int, step_id: str):
             errors = {}  # going back or elsewhere: keep what was typed; the overview lists what is still missing
         if not errors:
             target = _neighbour(questionnaire, step, request.form.get("actie"))
+            lapsed_before = {q.id for q in svc.lapsed_answers(questionnaire, scan)}
             svc.save_step(scan, step, kept, target, current_user)
+            lapsed = svc.dropped_answers(step, typed, kept)
+            if target is not None:  # the summary lists the stored answers that lapsed
+                lapsed += [q for q in svc.lapsed_answers(questionnaire, scan) if q.id not in lapsed_before]
+            for question in lapsed:  # never silently: say which answer no longer counts, and why
+                flash(_lapsed_message(questionnaire, question), "waarschuwing")
             if target is None:
                 return redirect(url_for("scans.summary", scan_id=scan.id))
             return redirect(url_for("scans.step", scan_id=scan.id, step_id=target))
@@ -169,13 +175,30 @@ def _neighbour(questionnaire, step, action: str | None) -> str | None:
 
 
 def _condition(leaf, questionnaire) -> str:
-    """When to answer a conditional question, in plain Dutch: 'u bij “Overname?” ja kiest'."""
+    """When to answer a conditional question, in plain Dutch: 'u bij “Overname?” kiest voor Ja'.
+
+    The choice is named as its radio button is labelled ("Ja", "Café of bar").
+    """
     question = questionnaire.question(leaf.question)
     values = leaf.value if isinstance(leaf.value, tuple | list) else (leaf.value,)
     if leaf.op in ("equals", "in") and question.type in ("ja_nee", "keuze"):
-        shown = [("ja" if v else "nee") if isinstance(v, bool) else question.option_label(v) for v in values]
-        return f"u bij “{question.label}” {' of '.join(shown)} kiest"
+        shown = [("Ja" if v else "Nee") if isinstance(v, bool) else question.option_label(v) for v in values]
+        return f"u bij “{question.label}” kiest voor {' of '.join(shown)}"
     return describe(leaf, questionnaire.label_of)
+
+
+def _condition_text(questionnaire, question) -> str:
+    """The show_if of a question in words: when it applies."""
+    return " en ".join(_condition(leaf, questionnaire) for leaf in leaves(question.show_if))
+
+
+def _lapsed_message(questionnaire, question) -> str:
+    """Why an answer was dropped: "Uw antwoord op “Overnamesom” is vervallen, omdat …"."""
+    step = next(s for s in questionnaire.steps if question in s.questions)
+    return (
+        f"Uw antwoord op “{question.label}” (stap “{step.title}”) is vervallen, omdat deze vraag alleen geldt "
+        f"als {_condition_text(questionnaire, question)}. Het telt niet mee in de evaluatie."
+    )
 
 
 def _render_questions(questionnaire, step, saved):
@@ -189,7 +212,7 @@ def _render_questions(questionnaire, step, saved):
             if not refs_here and not q.shown(saved):
                 continue  # decided by earlier steps: not applicable
             if refs_here:
-                condition_text = " en ".join(_condition(leaf, questionnaire) for leaf in leaves(q.show_if))
+                condition_text = _condition_text(questionnaire, q)
         rendered.append({"q": q, "condition": condition_text})
     return rendered
 
@@ -209,6 +232,8 @@ def summary(scan_id: int):
         answers=answers,
         missing=missing,
         shown=_shown_answers(questionnaire, answers),
+        records={qid: show_records(questionnaire.question(qid), v) for qid, v in answers.items()},
+        lapsed=[(q, _lapsed_message(questionnaire, q)) for q in svc.lapsed_answers(questionnaire, scan)],
         attempted=request.method == "POST",
         findings_saved=request.args.get("bevindingen") == "1",
     ), (422 if request.method == "POST" and missing else 200)
