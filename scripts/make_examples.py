@@ -72,6 +72,9 @@ def main() -> None:
                     if q.shown(answers) and (value := sparse_answer(q, rnd)) is not None:
                         answers[q.id] = value
                 subject = [f"{name} (fictief)", f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad", f"{90000000 + i}"]
+                for q in questionnaire.questions.values():  # one KvK number per row (column kvk and kvk_nummer agree)
+                    if q.type == "kvk" and q.id in answers:
+                        answers[q.id] = subject[2]
                 writer.writerow(subject + [write_cell(c.question, answers.get(c.name)) for c in columns[3:]])
         print(f"written: {path}")
 

@@ -110,6 +110,29 @@ def test_the_summary_shows_labels_never_raw_ids(scans):
         assert raw not in text
 
 
+def test_the_kvk_number_is_asked_once_in_the_onderneming_step(app, scans):
+    """Not on the start page; the step's answer is the scan's subject KvK (list, search, report header)."""
+    start = scans.client.get("/scans/nieuw?type=horeca").get_data(as_text=True)
+    assert "KvK" not in start and 'name="subject_kvk"' not in start
+    scan_id = scans.start("horeca", "Café Eénmaal (fictief)")
+    step = scans.client.get(f"/scans/{scan_id}/stap/onderneming").get_data(as_text=True)
+    assert step.count("KvK-nummer") == 1 and 'id="kvk_nummer"' in step
+    scans.post_step(scan_id, "onderneming", {"rechtsvorm": "bv", "kvk_nummer": "12345678"})
+    with app.app_context():
+        assert db.session.get(Scan, scan_id).subject_kvk == "12345678"
+    assert "Café Eénmaal (fictief)" in scans.client.get("/scans/?q=12345678").get_data(as_text=True)
+    scans.post_step(scan_id, "onderneming", {"rechtsvorm": "bv", "kvk_nummer": ""})  # cleared: cleared everywhere
+    with app.app_context():
+        assert db.session.get(Scan, scan_id).subject_kvk is None
+
+
+def test_a_kvk_number_known_at_the_start_is_prefilled_not_asked_again(app, scans):
+    """A scan started with a KvK number (API, register row) shows it prefilled in the step."""
+    scan_id = scans.start("horeca", subject_kvk="87654321")
+    step = scans.client.get(f"/scans/{scan_id}/stap/onderneming").get_data(as_text=True)
+    assert 'id="kvk_nummer" name="kvk_nummer" value="87654321"' in step
+
+
 def test_invalid_input_is_kept_and_explained(scans):
     scan_id = scans.start("horeca")
     response = scans.post_step(

@@ -132,6 +132,19 @@ def save_step(
     db.session.expire(scan, ["steps"])
 
 
+def kvk_question(step: Step) -> Question | None:
+    """The step's KvK-number question (`kvk_nummer`), if it has one: where the wizard asks the KvK number."""
+    return next((q for q in step.questions if q.type == "kvk"), None)
+
+
+def subject_kvk_from_step(scan: Scan, step: Step, answers: dict[str, Any]) -> None:
+    """The KvK number is asked once, in the step that holds the KvK question; the scan's subject (list,
+    search, report header) takes it from there. Nothing is flushed here: `save_step` does that."""
+    question = kvk_question(step)
+    if question is not None:
+        scan.subject_kvk = answers.get(question.id) or None
+
+
 def effective_answers(questionnaire: Questionnaire, scan: Scan) -> dict[str, Any]:
     """Saved answers that still apply: hidden ones (after later changes) are left out."""
     saved = scan.answers()

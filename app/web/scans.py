@@ -125,6 +125,7 @@ def step(scan_id: int, step_id: str):
         if not errors:
             target = _neighbour(questionnaire, step, request.form.get("actie"))
             lapsed_before = {q.id for q in svc.lapsed_answers(questionnaire, scan)}
+            svc.subject_kvk_from_step(scan, step, kept)
             svc.save_step(scan, step, kept, target, current_user)
             lapsed = svc.dropped_answers(step, typed, kept)
             if target is not None:  # the summary lists the stored answers that lapsed
@@ -137,6 +138,9 @@ def step(scan_id: int, step_id: str):
         values = raw
     else:
         values = {q.id: display_value(q, saved.get(q.id)) for q in step.questions}
+        kvk = svc.kvk_question(step)
+        if kvk is not None and not values[kvk.id] and step.id not in {s.step_id for s in scan.steps}:
+            values[kvk.id] = scan.subject_kvk or ""  # known from a register row or the API: prefilled, asked once
     index = [s.id for s in questionnaire.steps].index(step.id)
     return render_template(
         "scans/step.html",
