@@ -195,10 +195,15 @@ MACHINE_UNDECIDABLE = {
 #: Contrast of every SVG chart text against the chart's background (what axe leaves open as imgNode).
 SVG_TEXT_CONTRAST = """() => {
   const rgb = c => (c.match(/[0-9.]+/g) || []).slice(0, 4).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
-    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const background = el => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
-    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c; } return [255, 255, 255]; };
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
+    }
+    return [255, 255, 255];
+  };
   const out = [];
   for (const t of document.querySelectorAll('svg text')) {
     const fg = lum(rgb(getComputedStyle(t).fill)), bg = lum(background(t.closest('svg')));
@@ -348,6 +353,56 @@ def test_officer_walks_a_horeca_scan_to_the_result(live_server, page):
     page.screenshot(path=str(ARTIFACTS / "horeca-vastgesteld.png"), full_page=True)
 
 
+def test_officer_records_persons_removes_one_and_is_told_of_a_lapsed_answer(demo_server, page):
+    """Records without JavaScript (add by saving, remove by a checkbox), labels on the summary, a lapsed
+    conditional answer announced on the next page and on the summary; every page axe-clean and 320 px."""
+    base, ids = demo_server
+    demo_log_in(page, base, "officer")
+    draft = ids["draft"]
+    page.goto(f"{base}/scans/{draft}/stap/aanvraag")
+    page.get_by_label("Exploitatie- en Alcoholwetvergunning").check()
+    page.get_by_label("Café of bar").check()
+    overname = page.get_by_role("group", name="Gaat het om de overname van een bestaande zaak?")
+    overname.get_by_label("Ja").check()
+    page.get_by_label("Overnamesom (goodwill en inventaris)").fill("150.000")
+    page.get_by_role("button", name="Volgende stap").click()
+    page.get_by_label("KvK-nummer").fill("12345678")  # asked here, once
+    page.get_by_label("Besloten vennootschap").check()
+    page.get_by_role("button", name="Volgende stap").click()
+
+    people = [("J. Jansen (fictief)", "Eerdere exploitant, nog betrokken"), ("P. Pieters (fictief)", "Bestuurder")]
+    for i, (name, role) in enumerate(people):
+        page.locator(f"#betrokken_personen-{i}-naam").fill(name)
+        page.locator(f"#betrokken_personen-{i}-rol").select_option(label=role)
+    page.locator("#betrokken_personen-0-ant-0-feit").select_option(label="Opiumwet (drugs)")
+    page.locator("#betrokken_personen-0-ant-0-status").select_option(label="Onherroepelijke veroordeling")
+    page.locator("#betrokken_personen-0-ant-0-kanaal").select_option(label="Justitiële gegevens (Wjsg)")
+    page.get_by_role("button", name="Opslaan en naar het overzicht").click()
+    page.goto(f"{base}/scans/{draft}/stap/betrokkenen")
+    assert page.locator("fieldset.record").count() == 4  # two saved, two new empty ones
+    check_page(page, "gemeente-personen-ingevuld")
+    page.get_by_label("Verwijder persoon 2 bij het opslaan").check()
+    page.get_by_role("button", name="Opslaan en naar het overzicht").click()
+
+    summary = page.locator("main").inner_text()
+    assert "J. Jansen (fictief) (Eerdere exploitant, nog betrokken): Opiumwet (drugs)" in summary
+    assert "P. Pieters" not in summary and "eerdere_exploitant" not in summary and "opiumwet" not in summary
+
+    # The condition of the Overnamesom no longer holds: the next page says so, never silently.
+    page.goto(f"{base}/scans/{draft}/stap/aanvraag")
+    overname.get_by_label("Nee").check()
+    page.get_by_role("button", name="Volgende stap").click()
+    warning = page.get_by_role("alert").inner_text()
+    assert "Uw antwoord op “Overnamesom (goodwill en inventaris)”" in warning and "is vervallen" in warning
+    check_page(page, "gemeente-antwoord-vervallen")
+    page.goto(f"{base}/scans/{draft}/overzicht")
+    body = page.locator("main").inner_text()
+    assert "Gaat het om de overname van een bestaande zaak?\tNee" in body or "zaak? Nee" in body.replace("\n", " ")
+    check_page(page, "gemeente-overzicht-records")
+    page.goto(f"{base}/scans/?q=12345678")
+    assert "Café Concept (fictief)" in page.locator("main").inner_text()  # the KvK of the step is the subject's
+
+
 def test_text_typed_on_a_step_survives_a_jump_via_the_step_list(live_server, page):
     log_in(page, live_server, "officer")
     page.get_by_role("link", name="Start horecascan").click()
@@ -470,6 +525,8 @@ def test_every_page_type_for_every_role_passes_axe_and_reflows(demo_server, page
         ("gemeente-nieuwe-scan", "/scans/nieuw?type=horeca"),
         ("gemeente-stap", f"/scans/{draft}/stap/aanvraag"),
         ("gemeente-stap-personen", f"/scans/{draft}/stap/betrokkenen"),
+        ("gemeente-stap-onderneming", f"/scans/{draft}/stap/onderneming"),
+        ("gemeente-stap-financiers", f"/scans/{draft}/stap/financiering"),
         ("gemeente-overzicht", f"/scans/{evaluated}/overzicht"),
         ("gemeente-resultaat", f"/scans/{evaluated}/resultaat"),
         ("gemeente-rapport", f"/scans/{evaluated}/rapport"),

@@ -169,6 +169,31 @@ def dropped_answers(step: Step, submitted: dict[str, Any], kept: dict[str, Any])
     return [q for q in step.questions if is_answered(submitted.get(q.id)) and q.id not in kept]
 
 
+@dataclass(frozen=True)
+class Lapsed:
+    """What a step save left out: answers typed for questions that do not apply (not stored), and stored
+    answers on other steps that stopped applying through this save (kept, not counted)."""
+
+    dropped: list[Question]
+    elsewhere: list[Question]
+
+
+def save_step_noting_lapsed(
+    questionnaire: Questionnaire,
+    scan: Scan,
+    step: Step,
+    submitted: dict[str, Any],
+    kept: dict[str, Any],
+    next_step: str | None,
+    user: User,
+) -> Lapsed:
+    """`save_step`, and say which answers lapsed by it, so the caller can tell the user (never silently)."""
+    before = {q.id for q in lapsed_answers(questionnaire, scan)}
+    save_step(scan, step, kept, next_step, user)
+    elsewhere = [q for q in lapsed_answers(questionnaire, scan) if q.id not in before]
+    return Lapsed(dropped_answers(step, submitted, kept), elsewhere)
+
+
 def result_is_current(scan: Scan, questionnaire: Questionnaire) -> bool:
     """Whether the latest result was computed from the answers the scan holds now (M6).
 

@@ -124,13 +124,10 @@ def step(scan_id: int, step_id: str):
             errors = {}  # going back or elsewhere: keep what was typed; the overview lists what is still missing
         if not errors:
             target = _neighbour(questionnaire, step, request.form.get("actie"))
-            lapsed_before = {q.id for q in svc.lapsed_answers(questionnaire, scan)}
             svc.subject_kvk_from_step(scan, step, kept)
-            svc.save_step(scan, step, kept, target, current_user)
-            lapsed = svc.dropped_answers(step, typed, kept)
-            if target is not None:  # the summary lists the stored answers that lapsed
-                lapsed += [q for q in svc.lapsed_answers(questionnaire, scan) if q.id not in lapsed_before]
-            for question in lapsed:  # never silently: say which answer no longer counts, and why
+            lapsed = svc.save_step_noting_lapsed(questionnaire, scan, step, typed, kept, target, current_user)
+            # Never silently: say which answer no longer counts, and why (the summary lists stored ones itself).
+            for question in lapsed.dropped + (lapsed.elsewhere if target is not None else []):
                 flash(_lapsed_message(questionnaire, question), "waarschuwing")
             if target is None:
                 return redirect(url_for("scans.summary", scan_id=scan.id))
@@ -139,7 +136,7 @@ def step(scan_id: int, step_id: str):
     else:
         values = {q.id: display_value(q, saved.get(q.id)) for q in step.questions}
         kvk = svc.kvk_question(step)
-        if kvk is not None and not values[kvk.id] and step.id not in {s.step_id for s in scan.steps}:
+        if kvk is not None and not values[kvk.id]:
             values[kvk.id] = scan.subject_kvk or ""  # known from a register row or the API: prefilled, asked once
     index = [s.id for s in questionnaire.steps].index(step.id)
     return render_template(
