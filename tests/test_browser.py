@@ -214,6 +214,13 @@ SVG_TEXT_CONTRAST = """() => {
 }"""
 
 
+#: A raw identifier in page text (zeer_hoog, eerdere_exploitant, result_id): labels are shown instead.
+RAW_ID = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
+#: Pages whose subject is the identifiers themselves: the register's column names and option values, the
+#: public catalogue and algorithm register (rule and question ids as published references).
+SHOWS_IDS = {"gemeente-kolommen", "anoniem-catalogus", "anoniem-algoritmeregister", "gemeente-portfolio-upload"}
+
+
 def _brief(items: list[dict]) -> str:
     return json.dumps([item | {"nodes": item["nodes"][:5]} for item in items], ensure_ascii=False)
 
@@ -236,6 +243,10 @@ def page_problems(page, name: str) -> list[str]:
     result = page.evaluate(AXE_RUN, WCAG_TAGS)
     if result["violations"]:
         problems.append(f"{name}: axe WCAG 2.1 AA violations: {_brief(result['violations'])}")
+    if name not in SHOWS_IDS:
+        raw = sorted(set(RAW_ID.findall(page.locator("main").inner_text())))
+        if raw:
+            problems.append(f"{name}: raw ids instead of labels: {raw[:8]}")
     low = page.evaluate(SVG_TEXT_CONTRAST)
     if low:
         problems.append(f"{name}: chart text under 4.5:1 contrast: {low[:5]}")
