@@ -244,7 +244,8 @@ def page_problems(page, name: str) -> list[str]:
     if result["violations"]:
         problems.append(f"{name}: axe WCAG 2.1 AA violations: {_brief(result['violations'])}")
     if name not in SHOWS_IDS:
-        raw = sorted(set(RAW_ID.findall(page.locator("main").inner_text())))
+        text = page.evaluate("() => (document.querySelector('main') || document.body).innerText")
+        raw = sorted(set(RAW_ID.findall(text)))
         if raw:
             problems.append(f"{name}: raw ids instead of labels: {raw[:8]}")
     low = page.evaluate(SVG_TEXT_CONTRAST)
