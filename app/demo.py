@@ -114,6 +114,9 @@ def load_demo(catalogue: Catalogue, evaluator: Evaluator) -> int:
         scan = svc.create_scan(questionnaire, subject, officer)
         for step_id, answers in demo.steps.items():
             step = questionnaire.step(step_id)
+            kvk = svc.kvk_question(step)
+            if kvk is not None and subject.kvk:  # one KvK number: the subject's is the step's answer
+                answers = {**answers, kvk.id: subject.kvk}
             kept, errors = svc.check_step(questionnaire, step, answers, scan.answers())
             if errors:
                 raise ValueError(f"demo data for {subject.name}, step {step_id}: {errors}")

@@ -76,8 +76,10 @@ def large_answers(catalogue, scan_type: str) -> dict:
     for rule in catalogue.rules_for(scan_type):
         for case in rule.fires:
             for key, value in case.answers.items():
-                if isinstance(value, list):
+                if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     merged[key] = sorted(set(merged.get(key, [])) | set(value) - {"geen"})
+                elif isinstance(value, list):  # records (persons, financiers): every row counts
+                    merged[key] = [*merged.get(key, []), *value]
                 else:
                     merged.setdefault(key, value)
     return merged

@@ -67,6 +67,9 @@ def main() -> None:
                         answers[q.id] = value
                 address = f"{rnd.choice(STREETS)} {i + 1}, 9999 ZZ Voorbeeldstad"
                 subject = [f"{name} (fictief)", address, f"{90000000 + i}"]
+                for q in questionnaire.questions.values():  # one KvK number per row (column kvk and kvk_nummer agree)
+                    if q.type == "kvk" and q.id in answers:
+                        answers[q.id] = subject[2]
                 writer.writerow(subject + [write_cell(c.question, answers.get(c.name)) for c in columns[3:]])
         print(f"written: {path}")
 

@@ -68,6 +68,19 @@ def test_scan_lifecycle_over_the_api(api):
         json={"answers": REQUIRED["horeca"] | {"overname": True, "overnamesom": 150000}},
     )
     assert saved.status_code == 200 and saved.get_json()["answers"]["overnamesom"] == 150000
+    assert saved.get_json()["lapsed"] == []
+    dropped = api(
+        "PUT",
+        f"/api/v1/scans/{scan_id}/steps/aanvraag",
+        json={"answers": REQUIRED["horeca"] | {"overname": False, "overnamesom": 150000}},
+    )
+    assert dropped.get_json()["lapsed"] == ["overnamesom"]  # not kept, and said so
+    assert "overnamesom" not in dropped.get_json()["answers"]
+    api(
+        "PUT",
+        f"/api/v1/scans/{scan_id}/steps/aanvraag",
+        json={"answers": REQUIRED["horeca"] | {"overname": True, "overnamesom": 150000}},
+    )
     for step in ("onderneming", "gedrag", "financiering", "betrokkenen"):
         answers = {
             k: v

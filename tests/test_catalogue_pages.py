@@ -106,7 +106,7 @@ def test_processing_record_is_generated_from_questionnaires_and_settings(app, cl
     text = markdown.get_data(as_text=True)
     label = questionnaire.question("antecedenten_ernstig").label
     row = next(line for line in text.splitlines() if label in line)
-    assert "Justitiële gegevens (Wjsg)" in row and "| ja | nee |" in row  # art. 10 data, never in a portfolio
+    assert "Justitiële gegevens (Wjsg)" in row and "| Ja | Nee |" in row  # art. 10 data, never in a portfolio
 
 
 def test_publiccode_yml_has_the_keys_the_standard_requires():

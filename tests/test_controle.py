@@ -35,7 +35,7 @@ def test_scan_brief_pdf_lists_indicators_check_points_partners_and_observations(
     assert "HOR-005" in flat and rule.title in flat
     assert " ".join(rule.control_points[0].split()) in flat
     assert "Politie" in flat  # the partner of HOR-005, in the partner table
-    assert "Waarom: Zijn drugsgebruik of drugshandel in of bij de zaak waargenomen of gemeld?: ja" in flat
+    assert "Waarom: Zijn drugsgebruik of drugshandel in of bij de zaak waargenomen of gemeld?: Ja" in flat
     for question in ("Was de zaak tijdens openingstijden herhaaldelijk (vrijwel) leeg?", "Overige waarnemingen"):
         assert question in flat  # the on-site checklist comes from the questionnaire
     assert "☐ ja" in flat and "Bevinding" in flat
@@ -77,7 +77,11 @@ def test_portfolio_selection_brief_holds_only_the_chosen_locations(app, client):
     assert "Café Rustig (fictief)" not in flat
     assert "Portfolio 'Test': 2 van 3 locaties" in flat
     assert "ALG-008" not in flat  # antecedents never reach a brief
-    assert client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string=TO).status_code == 403  # no rows
+    none_chosen = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string=TO)
+    assert none_chosen.status_code == 302 and none_chosen.headers["Location"].endswith(f"/portfolio/{portfolio_id}")
+    assert "Kies in het overzicht een of meer locaties" in client.get(none_chosen.headers["Location"]).get_data(
+        as_text=True
+    )
     choice = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen}).get_data(as_text=True)
     assert "Voor wie is de controlebrief?" in choice and f'name="rij" value="{chosen[0]}"' in choice
     html = client.get(f"/portfolio/{portfolio_id}/controlebrief", query_string={"rij": chosen, **TO})

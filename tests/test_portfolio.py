@@ -133,7 +133,8 @@ def test_xlsx_cells_keep_their_types(catalogue, evaluator):
     assert outcome.errors == []
     (row,) = outcome.results
     assert row.kvk == "01234567"
-    assert row.answers == {"overname": True, "overnamesom": 150000.5, "contant_aandeel_pct": 80}
+    expected = {"overname": True, "overnamesom": 150000.5, "contant_aandeel_pct": 80}
+    assert row.answers == expected | {"kvk_nummer": "01234567"}  # one KvK number: the column fills the answer
 
 
 @pytest.mark.parametrize("scan", list(SCANS))
@@ -143,6 +144,22 @@ def test_example_registers_load_without_faults(catalogue, evaluator, scan):
     outcome = evaluate_register(evaluator, scan, register)
     assert outcome.errors == []
     assert len(outcome.results) == len(register.rows) >= 6
+
+
+def test_one_kvk_number_per_row_column_kvk_and_the_kvk_question_fill_each_other(catalogue, evaluator):
+    """The KvK number is one fact: `kvk` fills `kvk_nummer` and back; two different numbers are a row fault."""
+    from app.portfolio.batch import evaluate_row
+
+    questionnaire = catalogue.questionnaires["horeca"]
+    base = {"naam": "Café Eén (fictief)", "adres": "", "vergunningsoort": "beide", "inrichting_type": "cafe_bar"}
+    result, faults = evaluate_row(evaluator, questionnaire, 2, base | {"kvk": "12345678"})
+    assert faults == [] and result.answers["kvk_nummer"] == "12345678" and result.kvk == "12345678"
+    result, faults = evaluate_row(evaluator, questionnaire, 3, base | {"kvk": "", "kvk_nummer": "87654321"})
+    assert faults == [] and result.kvk == "87654321"
+    result, faults = evaluate_row(evaluator, questionnaire, 4, base | {"kvk": "12345678", "kvk_nummer": "87654321"})
+    assert result is None
+    assert [(f.row, f.column) for f in faults] == [(4, "kvk_nummer")]
+    assert "verschilt van kolom 'kvk' (12345678)" in faults[0].message
 
 
 def test_batch_ranks_by_the_same_score_as_a_single_evaluation(catalogue, evaluator):

@@ -1,5 +1,6 @@
 """The scan wizard end to end with the Flask test client, for every scan type."""
 
+import re
 import threading
 
 import pytest
@@ -48,10 +49,87 @@ def test_conditional_questions(scans):
     assert "doorverhuur_voertuigen" in scans.client.get(f"/scans/{scan_id}/stap/schouw").get_data(as_text=True)
     horeca = scans.start("horeca")
     page = scans.client.get(f"/scans/{horeca}/stap/aanvraag").get_data(as_text=True)
-    assert "Alleen invullen als u bij “Gaat het om de overname van een bestaande zaak?” ja kiest." in page
+    assert "Alleen invullen als u bij “Gaat het om de overname van een bestaande zaak?” kiest voor Ja." in page
     scans.post_step(horeca, "aanvraag", REQUIRED["horeca"] | {"overname": False, "overnamesom": "50000"})
     summary = scans.client.get(f"/scans/{horeca}/overzicht").get_data(as_text=True)
-    assert "Overnamesom" not in summary  # hidden by its condition, so not kept
+    assert '<th scope="row">Overnamesom' not in summary  # hidden by its condition, so not kept (and said so)
+    assert "is vervallen" in summary
+
+
+def test_a_dropped_conditional_answer_is_announced_never_silent(scans):
+    """An answer whose condition does not hold is not kept, and the user is told which and why."""
+    horeca = scans.start("horeca")
+    response = scans.post_step(horeca, "aanvraag", REQUIRED["horeca"] | {"overname": False, "overnamesom": "150000"})
+    assert response.status_code == 302
+    page = scans.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Uw antwoord op “Overnamesom (goodwill en inventaris)” (stap “" in page
+    assert "is vervallen, omdat deze vraag alleen geldt als u bij “Gaat het om de overname" in page
+    assert "kiest voor Ja. Het telt niet mee in de evaluatie." in page
+    # The next page says it once; after that it is gone (a flash), and nothing was stored.
+    again = scans.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is vervallen" not in again
+
+    # Without a drop, no message.
+    response = scans.post_step(horeca, "aanvraag", REQUIRED["horeca"] | {"overname": True, "overnamesom": "150000"})
+    assert "is vervallen" not in scans.client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_answer_that_lapses_through_another_step_is_listed_on_the_summary(scans):
+    """A stored answer on a later step that no longer applies is named on the next page and on the summary."""
+    scan_id = scans.start("risicolocatie")
+    scans.post_step(scan_id, "vestiging", {"branche": "autobranche"})
+    assert scans.post_step(scan_id, "schouw", {"doorverhuur_voertuigen": True}).status_code == 302
+    response = scans.post_step(scan_id, "vestiging", {"branche": "kapper"})
+    page = scans.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count("is vervallen, omdat deze vraag alleen geldt als") == 1
+    summary = scans.client.get(f"/scans/{scan_id}/overzicht").get_data(as_text=True)
+    assert "Vervallen antwoorden" in summary and "is vervallen" in summary
+    scans.post_step(scan_id, "vestiging", {"branche": "autobranche"})  # the condition holds again: it counts
+    assert "Vervallen antwoorden" not in scans.client.get(f"/scans/{scan_id}/overzicht").get_data(as_text=True)
+
+
+def test_the_summary_shows_labels_never_raw_ids(scans):
+    scan_id = scans.start("horeca")
+    person = {
+        "betrokken_personen-0-naam": "J. Jansen (fictief)",
+        "betrokken_personen-0-rol": "eerdere_exploitant",
+        "betrokken_personen-0-ant-0-feit": "opiumwet",
+        "betrokken_personen-0-ant-0-status": "veroordeling",
+        "betrokken_personen-0-ant-0-kanaal": "justitie",
+    }
+    form = person | {"actie": "volgende"}
+    assert scans.client.post(f"/scans/{scan_id}/stap/betrokkenen", data=form).status_code == 302
+    scans.post_step(scan_id, "aanvraag", REQUIRED["horeca"] | {"overname": False})
+    html = scans.client.get(f"/scans/{scan_id}/overzicht").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1].split("</main>")[0]).split())
+    person_line = "J. Jansen (fictief) (Eerdere exploitant, nog betrokken): Opiumwet (drugs) (onherroepelijke"
+    assert person_line in text
+    assert "Gaat het om de overname van een bestaande zaak? Nee" in text  # ja/nee as the radio buttons say it
+    for raw in ("eerdere_exploitant", "opiumwet", "veroordeling,", "cafe_bar", "justitie"):
+        assert raw not in text
+
+
+def test_the_kvk_number_is_asked_once_in_the_onderneming_step(app, scans):
+    """Not on the start page; the step's answer is the scan's subject KvK (list, search, report header)."""
+    start = scans.client.get("/scans/nieuw?type=horeca").get_data(as_text=True)
+    assert "KvK" not in start and 'name="subject_kvk"' not in start
+    scan_id = scans.start("horeca", "Café Eénmaal (fictief)")
+    step = scans.client.get(f"/scans/{scan_id}/stap/onderneming").get_data(as_text=True)
+    assert step.count("KvK-nummer") == 1 and 'id="kvk_nummer"' in step
+    scans.post_step(scan_id, "onderneming", {"rechtsvorm": "bv", "kvk_nummer": "12345678"})
+    with app.app_context():
+        assert db.session.get(Scan, scan_id).subject_kvk == "12345678"
+    assert "Café Eénmaal (fictief)" in scans.client.get("/scans/?q=12345678").get_data(as_text=True)
+    scans.post_step(scan_id, "onderneming", {"rechtsvorm": "bv", "kvk_nummer": ""})  # cleared: cleared everywhere
+    with app.app_context():
+        assert db.session.get(Scan, scan_id).subject_kvk is None
+
+
+def test_a_kvk_number_known_at_the_start_is_prefilled_not_asked_again(app, scans):
+    """A scan started with a KvK number (API, register row) shows it prefilled in the step."""
+    scan_id = scans.start("horeca", subject_kvk="87654321")
+    step = scans.client.get(f"/scans/{scan_id}/stap/onderneming").get_data(as_text=True)
+    assert 'id="kvk_nummer" name="kvk_nummer" value="87654321"' in step
 
 
 def test_invalid_input_is_kept_and_explained(scans):

@@ -137,8 +137,10 @@ class ScanStep(MethodView):
         kept, errors = svc.check_step(questionnaire, step, data["answers"], scan.answers())
         if errors:
             abort(422, message="Antwoorden geweigerd.", errors=errors)
-        svc.save_step(scan, step, kept, questionnaire.step_after(step.id), current_user)
-        return {"scan_id": scan.id, "step_id": step.id, "answers": kept}
+        next_step = questionnaire.step_after(step.id)
+        lapsed = svc.save_step_noting_lapsed(questionnaire, scan, step, data["answers"], kept, next_step, current_user)
+        ids = [q.id for q in lapsed.dropped + lapsed.elsewhere]
+        return {"scan_id": scan.id, "step_id": step.id, "answers": kept, "lapsed": ids}
 
 
 @blp.route("/scans/<int:scan_id>/evaluate")

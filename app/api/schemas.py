@@ -56,6 +56,13 @@ class StepSavedSchema(Schema):
     scan_id = fields.Integer()
     step_id = fields.String()
     answers = fields.Dict()
+    lapsed = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Vraag-ids waarvan het antwoord is vervallen: de vraag geldt niet (meer) door een "
+            "ander antwoord (show_if). Niet bewaard of niet meegeteld, nooit stilzwijgend."
+        },
+    )
 
 
 class ResultSchema(Schema):

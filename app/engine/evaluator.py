@@ -470,13 +470,22 @@ def show_answer(question, value: Any) -> str:
         return question.option_label(value)
     if question.type == "meerkeuze":
         return ", ".join(question.option_label(v) for v in value)
-    if question.type == "personen":
-        return "; ".join(_show_person(p) for p in value)
-    if question.type == "financiers":
-        return "; ".join(f"{f['naam']} ({describe_financier(f)})" for f in value)
+    if question.type in ("personen", "financiers"):
+        return "; ".join(show_records(question, value))
     if question.type == "bedrag":
         return "€ " + f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     return str(value)
+
+
+def show_records(question, value: Any) -> list[str]:
+    """A record answer (persons, financiers) as one line per row, with labels, never raw ids (e.g. the summary)."""
+    if question is None or not is_answered(value):
+        return []
+    if question.type == "personen":
+        return [_show_person(p) for p in value]
+    if question.type == "financiers":
+        return [f"{f['naam']} ({describe_financier(f)})" for f in value]
+    return []
 
 
 def _show_person(p: dict[str, Any]) -> str:

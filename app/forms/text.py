@@ -44,3 +44,18 @@ def parse_yes_no(text: str) -> bool | None:
     if lowered in NO:
         return False
     return None
+
+
+#: How a stored answer text is displayed: ja/nee like the radio buttons ("Ja"), as option labels are.
+_DISPLAYED = {"ja": "Ja", "nee": "Nee", "niet ingevuld": "Niet ingevuld"}
+
+
+def displayed_answer(shown: str | None) -> str:
+    """A stored answer text (`show_answer`) as pages, reports and briefs display it: "ja" → "Ja".
+
+    Stored results keep their text (their fingerprint depends on it); only the display is made consistent
+    with the capitalised option labels. Free text and amounts are shown exactly as stored.
+    """
+    if shown is None:
+        return ""
+    return _DISPLAYED.get(shown, shown)

@@ -251,7 +251,7 @@ def evaluate_row(
     """One row: (result, []) when it is sound, (None, faults per column) otherwise."""
     subject, errors = _subject(number, cells)
     answers, answer_errors = row_answers(questionnaire, number, cells)
-    errors += answer_errors
+    errors += answer_errors or (_one_kvk(questionnaire, number, subject, answers) if subject else [])
     if errors:
         return None, errors
     fired, score = evaluator.triage(questionnaire.scan, answers)
@@ -269,6 +269,25 @@ def evaluate_row(
         missing_required=tuple(q.id for _, q in questionnaire.missing_required(answers)),
     )
     return result, []
+
+
+def _one_kvk(
+    questionnaire: Questionnaire, number: int, subject: dict[str, str], answers: dict[str, Any]
+) -> list[RowError]:
+    """One KvK number per row: column `kvk` and the KvK question's column fill each other; two different
+    numbers are a fault (which one is right is for the user to say, never guessed)."""
+    question = next((q for q in questionnaire.questions.values() if q.type == "kvk"), None)
+    if question is None:
+        return []
+    answered = answers.get(question.id)
+    if answered and subject["kvk"] and answered != subject["kvk"]:
+        message = f"KvK-nummer {answered} verschilt van kolom 'kvk' ({subject['kvk']}); vul één KvK-nummer in"
+        return [RowError(number, question.id, message)]
+    if answered:
+        subject["kvk"] = answered
+    elif subject["kvk"]:
+        answers[question.id] = subject["kvk"]
+    return []
 
 
 def _subject(number: int, cells: dict[str, Any]) -> tuple[dict[str, str], list[RowError]]:

@@ -26,6 +26,7 @@ from app.db import db, utcnow
 from app.engine.evaluator import Evaluator
 from app.forms.channels import ChannelTable, Provenance, Recipient
 from app.forms.model import Question, Questionnaire, Step
+from app.forms.text import displayed_answer
 from app.models import Portfolio, PortfolioRow, Scan, User
 from app.rules.catalogue import Catalogue
 from app.rules.vocabulary import CATEGORIES, LEVELS, PARTNERS
@@ -248,7 +249,7 @@ class _Policy:
 
 def _why(label: str, shown: str) -> str:
     """One answer that made the indicator fire, as the brief shows it: "question: answer"."""
-    return f"{label}: {shown}"
+    return f"{label}: {displayed_answer(shown)}"
 
 
 def _location(name: str, address: str, kvk: str, level: str, score: int) -> dict[str, Any]:

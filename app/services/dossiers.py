@@ -430,7 +430,7 @@ def record_zienswijze(dossier: Dossier, user: User, received_on: dt.date, summar
         raise DossierError("Vat de zienswijze samen.")
     fired = {f["id"] for f in result.snapshot["fired"]}
     if any(c not in fired for c in contested):
-        raise DossierError("De zienswijze kan alleen afgegane indicatoren betwisten.")
+        raise DossierError("De zienswijze kan alleen geraakte indicatoren betwisten.")
     check_event(dossier, "zienswijze_ontvangen", received_on, {})
     row = Zienswijze(
         result_id=result.id,

@@ -123,8 +123,8 @@ def to_markdown(record: dict[str, Any]) -> str:
                     c["channel"],
                     basis,
                     c["shareability"],
-                    "ja" if c["criminal"] else "nee",
-                    "ja" if c["portfolio"] else "nee",
+                    "Ja" if c["criminal"] else "Nee",
+                    "Ja" if c["portfolio"] else "Nee",
                     asked,
                 ]
                 lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")

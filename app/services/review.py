@@ -70,7 +70,7 @@ def judge_indicator(scan: Scan, user: User, indicator_id: str, rebutted: bool, r
     start_review(scan, user)
     result = scan.latest_result
     if indicator_id not in {f["id"] for f in result.snapshot["fired"]}:
-        raise ReviewError("Deze indicator is bij deze evaluatie niet afgegaan.")
+        raise ReviewError("Deze indicator is bij deze evaluatie niet geraakt.")
     reason, note = reason.strip()[:MAX_TEXT], note.strip()[:MAX_TEXT]
     if rebutted and not reason:
         raise ReviewError("Geef een reden waarom de indicator is weerlegd (bijvoorbeeld na de zienswijze).")
@@ -181,7 +181,7 @@ def record_zienswijze(scan: Scan, user: User, received_on: str, summary: str, co
     fired = {f["id"] for f in result.snapshot["fired"]}
     unknown = [c for c in contested if c not in fired]
     if unknown:
-        raise ReviewError("De zienswijze kan alleen afgegane indicatoren betwisten.")
+        raise ReviewError("De zienswijze kan alleen geraakte indicatoren betwisten.")
     db.session.add(
         Zienswijze(
             result_id=result.id, received_on=date, summary=summary, contested=sorted(set(contested)), by_id=user.id

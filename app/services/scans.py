@@ -123,6 +123,19 @@ def save_step(
     db.session.expire(scan, ["steps"])
 
 
+def kvk_question(step: Step) -> Question | None:
+    """The step's KvK-number question (`kvk_nummer`), if it has one: where the wizard asks the KvK number."""
+    return next((q for q in step.questions if q.type == "kvk"), None)
+
+
+def subject_kvk_from_step(scan: Scan, step: Step, answers: dict[str, Any]) -> None:
+    """The KvK number is asked once, in the step that holds the KvK question; the scan's subject (list,
+    search, report header) takes it from there. Nothing is flushed here: `save_step` does that."""
+    question = kvk_question(step)
+    if question is not None:
+        scan.subject_kvk = answers.get(question.id) or None
+
+
 def effective_answers(questionnaire: Questionnaire, scan: Scan) -> dict[str, Any]:
     """Saved answers that still apply: hidden ones (after later changes) are left out."""
     saved = scan.answers()
@@ -132,6 +145,44 @@ def effective_answers(questionnaire: Questionnaire, scan: Scan) -> dict[str, Any
             if question.id in saved and question.shown(result):
                 result[question.id] = saved[question.id]
     return result
+
+
+def lapsed_answers(questionnaire: Questionnaire, scan: Scan) -> list[Question]:
+    """Stored answers that no longer count: their question applies only when another answer has a value
+    that it no longer has (show_if). They are kept, not deleted, but left out of the evaluation."""
+    saved = scan.answers()
+    effective = effective_answers(questionnaire, scan)
+    return [q for q in questionnaire.questions.values() if is_answered(saved.get(q.id)) and q.id not in effective]
+
+
+def dropped_answers(step: Step, submitted: dict[str, Any], kept: dict[str, Any]) -> list[Question]:
+    """Answers typed on this step that `check_step` did not keep, because their question does not apply."""
+    return [q for q in step.questions if is_answered(submitted.get(q.id)) and q.id not in kept]
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """What a step save left out: answers typed for questions that do not apply (not stored), and stored
+    answers on other steps that stopped applying through this save (kept, not counted)."""
+
+    dropped: list[Question]
+    elsewhere: list[Question]
+
+
+def save_step_noting_lapsed(
+    questionnaire: Questionnaire,
+    scan: Scan,
+    step: Step,
+    submitted: dict[str, Any],
+    kept: dict[str, Any],
+    next_step: str | None,
+    user: User,
+) -> Lapsed:
+    """`save_step`, and say which answers lapsed by it, so the caller can tell the user (never silently)."""
+    before = {q.id for q in lapsed_answers(questionnaire, scan)}
+    save_step(scan, step, kept, next_step, user)
+    elsewhere = [q for q in lapsed_answers(questionnaire, scan) if q.id not in before]
+    return Lapsed(dropped_answers(step, submitted, kept), elsewhere)
 
 
 def result_is_current(scan: Scan, questionnaire: Questionnaire) -> bool:

@@ -6,7 +6,7 @@ them the page asks for them first, listing each recipient with its legal ground.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.extensions import catalogue
@@ -81,8 +81,9 @@ def _portfolio_brief(portfolio_id: int, recipients):
         abort(404)
     ids = [i for i in request.args.getlist("rij", type=bounded_int)][: MAX_LOCATIONS + 1]
     rows = portfolios.rows_by_id(portfolio, ids)
-    if not rows:
-        raise Refused("Kies in het overzicht een of meer locaties voor de controlebrief.")
+    if not rows:  # nothing ticked: back to the ranking with the reason, not an error page
+        flash("Kies in het overzicht een of meer locaties voor de controlebrief.", "waarschuwing")
+        abort(redirect(url_for("portfolios.show", portfolio_id=portfolio.id)))
     if len(rows) > MAX_LOCATIONS:
         raise Refused(f"Een controlebrief heeft hoogstens {MAX_LOCATIONS} locaties; kies er minder.")
     if recipients is None:

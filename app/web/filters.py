@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from app.forms.text import displayed_answer
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
@@ -78,6 +80,8 @@ def audit_details(detail: dict | None) -> str:
     for key, value in sorted((detail or {}).items()):
         if key == "level":
             value = niveau(value)
+        elif key in _DETAIL_VOCABULARIES and isinstance(value, str):
+            value = _detail_label(key, value)
         elif key == "scan_type":
             value = labels.get(value, value)
         elif isinstance(value, bool):
@@ -88,6 +92,20 @@ def audit_details(detail: dict | None) -> str:
             value = ", ".join(str(v) for v in value)
         parts.append(f"{DETAIL_LABELS.get(key, key.replace('_', ' '))}: {value}")
     return "; ".join(parts)
+
+
+#: Detail keys whose values are ids of a vocabulary: shown by their label (a user's role, a person's role in a
+#: dossier, the Bibob context).
+_DETAIL_VOCABULARIES = ("role", "context")
+
+
+def _detail_label(key: str, value: str) -> str:
+    from app.dossier.vocabulary import PERSON_ROLES as DOSSIER_ROLES
+    from app.models.account import ROLES
+    from app.rules.vocabulary import CONTEXTS
+
+    tables = (ROLES, DOSSIER_ROLES) if key == "role" else (CONTEXTS,)
+    return next((table[value] for table in tables if value in table), value)
 
 
 def zin(text: str) -> str:
@@ -116,6 +134,7 @@ def scan_types() -> dict[str, dict[str, str]]:
 def init_filters(app: Flask) -> None:
     app.context_processor(scan_types)
     app.add_template_filter(zin)
+    app.add_template_filter(displayed_answer, "antwoord")
     app.add_template_filter(audit_details)
     app.add_template_filter(datumtijd)
     app.add_template_filter(datum)

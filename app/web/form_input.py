@@ -112,6 +112,8 @@ def _persons(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     error = None
     for i in range(MAX_PERSON_ROWS):
         prefix = f"{q.id}-{i}"
+        if _text(form, f"{prefix}-verwijder"):
+            continue  # "Verwijder persoon …" ticked: removed without JavaScript
         name, role, note = (_text(form, f"{prefix}-{f}") for f in ("naam", "rol", "toelichting"))
         antecedents, problem = _antecedents(form, prefix)
         if not (name or role or note or antecedents):
@@ -131,6 +133,8 @@ def _antecedents(form: MultiDict, prefix: str) -> tuple[list[dict[str, Any]], st
     rows, problem = [], None
     for j in range(MAX_ANTECEDENT_ROWS):
         base = f"{prefix}-ant-{j}"
+        if _text(form, f"{base}-verwijder"):
+            continue
         kind, year, status, related, channel = (
             _text(form, f"{base}-{f}") for f in ("feit", "jaar", "status", "samenhang", "kanaal")
         )
@@ -156,6 +160,8 @@ def _financiers(q: Question, form: MultiDict) -> tuple[Any, str | None, Any]:
     error = None
     for i in range(MAX_PERSON_ROWS):
         prefix = f"{q.id}-{i}"
+        if _text(form, f"{prefix}-verwijder"):
+            continue
         texts = {
             f: _text(form, f"{prefix}-{f}") for f in ("naam", "bedrag", "relatie", "contant_deel", *FINANCIER_FLAGS)
         }

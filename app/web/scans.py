@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.engine.evaluator import show_answer
+from app.engine.evaluator import show_answer, show_records
 from app.extensions import catalogue
 from app.forms.model import ANSWER_SOURCES, QUESTION_TYPES
 from app.models.scan import STATUSES
@@ -123,13 +123,20 @@ def step(scan_id: int, step_id: str):
             errors = {}  # going back or elsewhere: keep what was typed; the overview lists what is still missing
         if not errors:
             target = _neighbour(questionnaire, step, request.form.get("actie"))
-            svc.save_step(scan, step, kept, target, current_user)
+            svc.subject_kvk_from_step(scan, step, kept)
+            lapsed = svc.save_step_noting_lapsed(questionnaire, scan, step, typed, kept, target, current_user)
+            # Never silently: say which answer no longer counts, and why (the summary lists stored ones itself).
+            for question in lapsed.dropped + (lapsed.elsewhere if target is not None else []):
+                flash(_lapsed_message(questionnaire, question), "waarschuwing")
             if target is None:
                 return redirect(url_for("scans.summary", scan_id=scan.id))
             return redirect(url_for("scans.step", scan_id=scan.id, step_id=target))
         values = raw
     else:
         values = {q.id: display_value(q, saved.get(q.id)) for q in step.questions}
+        kvk = svc.kvk_question(step)
+        if kvk is not None and not values[kvk.id]:
+            values[kvk.id] = scan.subject_kvk or ""  # known from a register row or the API: prefilled, asked once
     index = [s.id for s in questionnaire.steps].index(step.id)
     return render_template(
         "scans/step.html",
@@ -168,13 +175,30 @@ def _neighbour(questionnaire, step, action: str | None) -> str | None:
 
 
 def _condition(leaf, questionnaire) -> str:
-    """When to answer a conditional question, in plain Dutch: 'u bij “Overname?” ja kiest'."""
+    """When to answer a conditional question, in plain Dutch: 'u bij “Overname?” kiest voor Ja'.
+
+    The choice is named as its radio button is labelled ("Ja", "Café of bar").
+    """
     question = questionnaire.question(leaf.question)
     values = leaf.value if isinstance(leaf.value, tuple | list) else (leaf.value,)
     if leaf.op in ("equals", "in") and question.type in ("ja_nee", "keuze"):
-        shown = [("ja" if v else "nee") if isinstance(v, bool) else question.option_label(v) for v in values]
-        return f"u bij “{question.label}” {' of '.join(shown)} kiest"
+        shown = [("Ja" if v else "Nee") if isinstance(v, bool) else question.option_label(v) for v in values]
+        return f"u bij “{question.label}” kiest voor {' of '.join(shown)}"
     return describe(leaf, questionnaire.label_of)
+
+
+def _condition_text(questionnaire, question) -> str:
+    """The show_if of a question in words: when it applies."""
+    return " en ".join(_condition(leaf, questionnaire) for leaf in leaves(question.show_if))
+
+
+def _lapsed_message(questionnaire, question) -> str:
+    """Why an answer was dropped: "Uw antwoord op “Overnamesom” is vervallen, omdat …"."""
+    step = next(s for s in questionnaire.steps if question in s.questions)
+    return (
+        f"Uw antwoord op “{question.label}” (stap “{step.title}”) is vervallen, omdat deze vraag alleen geldt "
+        f"als {_condition_text(questionnaire, question)}. Het telt niet mee in de evaluatie."
+    )
 
 
 def _render_questions(questionnaire, step, saved):
@@ -188,7 +212,7 @@ def _render_questions(questionnaire, step, saved):
             if not refs_here and not q.shown(saved):
                 continue  # decided by earlier steps: not applicable
             if refs_here:
-                condition_text = " en ".join(_condition(leaf, questionnaire) for leaf in leaves(q.show_if))
+                condition_text = _condition_text(questionnaire, q)
         rendered.append({"q": q, "condition": condition_text})
     return rendered
 
@@ -208,6 +232,8 @@ def summary(scan_id: int):
         answers=answers,
         missing=missing,
         shown=_shown_answers(questionnaire, answers),
+        records={qid: show_records(questionnaire.question(qid), v) for qid, v in answers.items()},
+        lapsed=[(q, _lapsed_message(questionnaire, q)) for q in svc.lapsed_answers(questionnaire, scan)],
         attempted=request.method == "POST",
         findings_saved=request.args.get("bevindingen") == "1",
     ), (422 if request.method == "POST" and missing else 200)
