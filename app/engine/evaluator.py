@@ -222,6 +222,7 @@ class Evaluator:
         self.engine = engine or DurableEngine()
         self._active: dict[str, dict[str, Rule]] = {}
         self._shown = {scan: _Memo(8_192) for scan in SCANS}  # per scan: (question id, value) → shown text
+        self._scores = _Memo(4_096)  # (scan, fired ids) → Score (immutable), for `triage`
         for scan in SCANS:
             rules = self.catalogue.rules_for(scan)
             self._active[scan] = {r.id: r for r in rules}
@@ -266,9 +267,13 @@ class Evaluator:
         For registers of thousands of rows: the same engine, derivations and scoring as `evaluate`,
         minus the per-indicator explanation, which a ranked overview does not show.
         """
-        fired_ids = sorted(self.engine.fire(self.ruleset_name(scan), self.facts(scan, answers, reference_date)))
-        active = self._active[scan]
-        return tuple(fired_ids), score([active[i] for i in fired_ids], self.catalogue.scoring[scan])
+        fired_ids = tuple(sorted(self.engine.fire(self.ruleset_name(scan), self.facts(scan, answers, reference_date))))
+        key = (scan, fired_ids)
+        result = self._scores.get(key)  # a score depends on the fired set only, and registers repeat them
+        if result is None:
+            active = self._active[scan]
+            result = self._scores.put(key, score([active[i] for i in fired_ids], self.catalogue.scoring[scan]))
+        return fired_ids, result
 
     def fire_ids(self, scan: str, answers: dict[str, Any]) -> set[str]:
         """Only the ids of the indicators that fire (validated answers; for tests and batches)."""
