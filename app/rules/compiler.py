@@ -119,12 +119,18 @@ class CompiledRuleset:
         are encoded per fact. json.dumps of the built dict gives the same fact (a test checks it).
         """
         parts = ['{"id":' + _encode_str(fact_id) + ',"sid":' + _encode_str(sid) + ',"' + SEEN_RULE + '":true']
+        add, get = parts.append, answers.get
         for question, absent, present in self._fragments or _fragments(self.questions):
-            value = answers.get(question)
-            if value is None or value == "" or value == []:  # is_answered, inlined
-                parts.append(absent)
+            value = get(question)
+            kind = value.__class__
+            if kind is bool:
+                add(present + ("true" if value else "false"))
+            elif value is None or value == "" or value == []:  # is_answered, inlined
+                add(absent)
+            elif kind is str:
+                add(present + _encode_str(value))
             else:
-                parts.append(present + _json_value(value))
+                add(present + _json_value(value))
         return ",".join(parts) + "}"
 
     def definition_json(self) -> str:
