@@ -14,7 +14,7 @@ from typing import Any
 
 from app.engine.adapter import DurableEngine
 from app.engine.advice import Advice, FiredRole, advise
-from app.engine.reference import DURABLE
+from app.engine.reference import DURABLE, engine_record
 from app.engine.scoring import Score, score
 from app.forms.answers import validate_present
 from app.forms.derive import DerivedValue, derive, describe_financier, describe_witness
@@ -162,6 +162,7 @@ class Evaluation:
             "not_fired": [
                 {"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired
             ],
+            "engine": engine_record(self.engine, self.engine_note),
         }
 
 
