@@ -88,6 +88,14 @@ class Bounds:
         )
         return [f"{value} {what} (hoogstens {limit})" for value, limit, what in checks if value > limit]
 
+    def usage(self) -> str:
+        """Every bound of this ruleset against our limit, in Dutch (what `flask rules check` prints)."""
+        return (
+            f"{self.rules}/{MAX_RULES} regels, {self.questions}/{MAX_QUESTIONS} vragen, "
+            f"stapel {self.stack}/{MAX_STACK}, tests onder één knoop {self.children}/{MAX_CHILDREN}, "
+            f"of-takken {self.forwards}/{MAX_FORWARDS}, eindes {self.endings}/{MAX_ENDINGS}"
+        )
+
 
 @dataclass(frozen=True)
 class CompiledRuleset:
