@@ -63,14 +63,37 @@ def _print_faults(err: CatalogueError) -> None:
 def rules_check() -> None:
     """Controleer alle regel-, score- en vragenlijstbestanden en het versieslot; elke fout wordt gemeld."""
     catalogue = _load_or_exit()
+    refused = []
     for scan in catalogue.scans:
         active = catalogue.rules_for(scan)
         total = len(catalogue.rules_for(scan, include_inactive=True))
         click.echo(
             f"{scan:<17} {len(active):>3} actieve indicatoren ({total} totaal)  versie {catalogue.version(scan)}"
         )
+        refused += _check_partitions(scan, active)
+    if refused:
+        for problem in refused:
+            click.echo(f"FOUT: {problem}", err=True)
+        sys.exit(1)
     _check_version_lock(catalogue)
     click.echo("Catalogus in orde.")
+
+
+def _check_partitions(scan: str, rules) -> list[str]:
+    """Compile a scan's rules into the engine's rulesets as the service does; print each against the bounds.
+
+    Returns the refusal (a rule too large for one ruleset of the engine), so a catalogue durable-rules
+    cannot run never passes the check (docs/engine.md, "Partitioned rulesets").
+    """
+    from app.rules.compiler import CompileError, compile_partitions
+
+    try:
+        compiled = compile_partitions({r.id: r.condition for r in rules}, {r.id: r.category for r in rules})
+    except CompileError as err:
+        return [f"{scan}: {err}"]
+    for number, part in enumerate(compiled.parts, start=1):
+        click.echo(f"  ruleset {number}/{len(compiled.parts)}: {part.bounds.usage()}")
+    return []
 
 
 def _check_version_lock(catalogue) -> None:

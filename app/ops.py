@@ -33,6 +33,10 @@ def jobs_worker(threads: int) -> None:
         click.echo(f"FOUT: {problem}", err=True)
         sys.exit(1)
     recovered = portfolios.recover_interrupted()
+    if current_app.config["BATCH_PROCESSES"] > 0:  # the first register must not wait for the pool to start
+        from app.portfolio.batch import engine_pool
+
+        engine_pool(catalogue.load(), current_app.config["BATCH_PROCESSES"]).warm_up()
     click.echo(
         f"Verwerker gestart (worker started): {threads} taak/taken tegelijk, "
         f"{len(recovered['resumed'])} onderbroken taak/taken opnieuw gestart, {len(recovered['failed'])} mislukt."

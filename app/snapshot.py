@@ -6,7 +6,9 @@ are rendered from it, never re-evaluated. Its versions:
 - **1**: the first advice model (stored before `advice_model` existed; the snapshot has neither key).
   A score mapped straight to an outcome per level (`level_outcomes`).
 - **2**: advice model 2 (`advice_model: 2`): Bibob context, outcome with gate and priority, evidential
-  roles per indicator. From this version on the snapshot also carries `schema_version`.
+  roles per indicator. From this version on the snapshot also carries `schema_version`. Added later
+  within version 2 (optional, absent in older snapshots): `engine` — which engine decided the fired
+  indicators, and, when the reference evaluator stood in for a failing rule engine, why (issue 18).
 
 `load_snapshot` checks a stored snapshot against the schema of its version and returns it with
 `schema_version` set; `dump_snapshot` checks a fresh one before it is stored. Fields are added, never
@@ -72,6 +74,15 @@ class SnapshotV1Schema(_Open):
     not_fired = fields.List(fields.Dict(), required=True)
 
 
+class EngineSchema(_Open):
+    """Which engine decided the fired indicators (added within version 2; older snapshots lack it)."""
+
+    id = fields.String(required=True)
+    fallback = fields.Boolean(required=True)
+    note = fields.String(load_default="")
+    notice = fields.String(load_default="")
+
+
 class SnapshotV2Schema(SnapshotV1Schema):
     schema_version = fields.Integer(load_default=2, validate=validate.Equal(2))
     advice_model = fields.Integer(required=True, validate=validate.Equal(2))
@@ -88,6 +99,7 @@ class SnapshotV2Schema(SnapshotV1Schema):
     level_priorities = fields.Dict(required=True)
     next_steps = fields.List(fields.Dict(), required=True)
     fired = fields.List(fields.Nested(FiredV2Schema), required=True)
+    engine = fields.Nested(EngineSchema, load_default=None)  # absent: durable-rules (before it was recorded)
 
 
 SCHEMAS: dict[int, type[Schema]] = {1: SnapshotV1Schema, 2: SnapshotV2Schema}

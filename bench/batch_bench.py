@@ -1,16 +1,20 @@
-"""Benchmark: a 10,000-row register end to end, as today and with the rows evaluated by EnginePool.
+"""Benchmark: a 10,000-row register end to end through the real upload, in the job and on the warm pool.
 
-Run with `.venv/bin/python bench/batch_bench.py [--processes 2] [--chunk 1000]`. For each scan it
-uploads the same CSV register through the Flask test client (job run inline, as
-bench/portfolio_bench.py does) twice:
+Run with `.venv/bin/python bench/batch_bench.py [--processes 2] [--chunk 1000] [--scans horeca]`.
+For each scan it uploads the same CSV register through the Flask test client, logged in with
+password and second factor and with CSRF on, the job run inline (JOBS_INLINE): the upload form,
+reading and checking the file, every row checked, evaluated and ranked, then every row stored
+in one transaction. Three runs of the same file:
 
-- `today`: the portfolio job as it is (app.portfolio.batch.evaluate_register, one thread);
-- `pool`: the same job with the row evaluation handed to a warm `EnginePool`, wired the way
-  app/engine/pool.py documents (a module-level row task around `evaluate_row`). The pool is
-  put in through `app.services.portfolios.evaluate_register`; everything else (upload, reading,
-  storing every row in one transaction, progress commits) is the real code.
+- `in job`: BATCH_PROCESSES=0, every row in the job's own process (the engine of ENGINE_ISOLATION);
+- `pool cold`: BATCH_PROCESSES=N, the first job of a worker, which starts the `EnginePool`;
+- `pool warm`: the same again, as every later job of that worker finds it (the worker warms the
+  pool when it starts, `flask jobs worker`).
 
-Both runs must store the same ranked rows. Target (issue 18): <= 3 s end to end on 2 cores.
+All three must store the same ranked rows. Wall time is what the target is about (issue 18:
+<= 3 s end to end on 2 cores); on a shared machine it is inflated by the other load, so the
+bench also reports the CPU seconds of this process and of its child processes (the pool's workers,
+or the guarded engine's child), and the load average.
 """
 
 from __future__ import annotations
@@ -29,38 +33,62 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select
 
 from app.db import db
-from app.engine.pool import EnginePool
-from app.models import PortfolioRow
+from app.models import Portfolio, PortfolioRow
 from app.paths import FORMS_DIR, RULES_DIR
 from app.portfolio import batch
 from app.rules.loader import load_catalogue
-from app.services import portfolios
 from app.services.exports import csv_bytes
-from bench.portfolio_bench import PASSWORD, make_app, register_rows, upload_seconds
+from bench.portfolio_bench import login, make_app, register_rows, upload_seconds
 
 ROWS = 10_000
 TARGET_S = 3.0
-POOL: EnginePool | None = None
-CHUNK = 1_000
 
 
-def row_task(evaluator, item):
-    """One register row in a pool worker: exactly the job's own `evaluate_row`."""
-    scan, number, cells = item
-    return batch.evaluate_row(evaluator, evaluator.catalogue.questionnaires[scan], number, cells)
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of other processes (the pool's workers), from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def pooled_evaluate_register(evaluator, scan, register, progress=None) -> batch.BatchOutcome:
-    """`evaluate_register` with the rows spread over the pool's worker processes."""
-    outcome = batch.BatchOutcome()
-    items = [(scan, number, cells) for number, cells in register.rows]
-    for result, errors in POOL.map(row_task, items, chunk_size=CHUNK, progress=progress):
-        if errors:
-            outcome.errors.extend(errors)
-        else:
-            outcome.results.append(result)
-    outcome.results.sort(key=batch.RowResult.rank_key)
-    return outcome
+def worker_pids() -> list[int]:
+    """Every descendant of this process (pool workers, a forkserver, the guarded engine's child), from /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def measured_upload(app, client, scan: str, data: bytes, processes: int) -> dict:
+    """One upload with BATCH_PROCESSES=processes: wall seconds, CPU here and in the pool, rows stored."""
+    app.config["BATCH_PROCESSES"] = processes
+    workers_before = {pid: cpu_seconds([pid]) for pid in worker_pids()}
+    cpu0 = time.process_time()
+    seconds, stored = upload_seconds(app, client, scan, data, "register.csv")
+    cpu_here = time.process_time() - cpu0
+    cpu_pool = sum(cpu_seconds([pid]) - workers_before.get(pid, 0.0) for pid in worker_pids())
+    return {
+        "wall_s": round(seconds, 2),
+        "cpu_here_s": round(cpu_here, 2),
+        "cpu_pool_s": round(cpu_pool, 2),
+        "stored": stored,
+        "portfolio": _last_portfolio(app),
+        "loadavg": round(os.getloadavg()[0], 1),
+    }
 
 
 def stored_rows(app, portfolio_id: int) -> list[tuple]:
@@ -74,79 +102,66 @@ def stored_rows(app, portfolio_id: int) -> list[tuple]:
 
 
 def main() -> None:
-    global POOL, CHUNK
     parser = argparse.ArgumentParser()
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=1_000)
     parser.add_argument("--scans", nargs="*")
-    parser.add_argument(
-        "--isolation", default="process", choices=["process", "inline"], help="the web engine of the 'today' run"
-    )
+    parser.add_argument("--isolation", default="process", choices=["process", "inline"], help="engine of 'in job'")
     args = parser.parse_args()
-    CHUNK = args.chunk
     load = os.getloadavg()[0]
     catalogue = load_catalogue(RULES_DIR, FORMS_DIR)
-    POOL = EnginePool(catalogue, processes=args.processes)
-    t0 = time.perf_counter()
-    POOL.warm_up()
-    pool_start = time.perf_counter() - t0
     results = []
-    real_evaluate_register = portfolios.evaluate_register
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))
-        app.config["ENGINE_ISOLATION"] = args.isolation
+        app.config.update(ENGINE_ISOLATION=args.isolation, BATCH_CHUNK_ROWS=args.chunk)
         client = app.test_client()
-        assert client.post("/inloggen", data={"email": "bench@bench.test", "password": PASSWORD}).status_code == 302
+        login(client)
         for scan in args.scans or list(catalogue.questionnaires):
             header, table = register_rows(catalogue.questionnaires[scan], ROWS, seed=11)
             data = csv_bytes(header, table)
-            portfolios.evaluate_register = real_evaluate_register
-            today_s, stored = upload_seconds(app, client, scan, data, "register.csv")
-            today_id = _last_portfolio(app)
-            portfolios.evaluate_register = pooled_evaluate_register
-            pool_s, stored_pool = upload_seconds(app, client, scan, data, "register.csv")
-            pool_id = _last_portfolio(app)
-            portfolios.evaluate_register = real_evaluate_register
-            same = stored_rows(app, today_id) == stored_rows(app, pool_id)
+            batch.shutdown_pools()  # the first pooled job of this scan starts the pool (cold)
+            runs = {
+                "in_job": measured_upload(app, client, scan, data, 0),
+                "pool_cold": measured_upload(app, client, scan, data, args.processes),
+                "pool_warm": measured_upload(app, client, scan, data, args.processes),
+            }
+            reference = stored_rows(app, runs["in_job"]["portfolio"])
             row = {
                 "scan": scan,
                 "rows": ROWS,
-                "today_end_to_end_s": round(today_s, 2),
-                "pool_end_to_end_s": round(pool_s, 2),
-                "stored": [stored, stored_pool],
-                "same_ranked_rows": same,
+                **runs,
+                "same_ranked_rows": all(stored_rows(app, r["portfolio"]) == reference for r in runs.values()),
             }
             results.append(row)
             print(json.dumps(row), flush=True)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    POOL.close()
-    print(f"\n10,000-row CSV register, upload to ranked and stored; pool: {args.processes} processes, chunk {CHUNK}")
-    print(f"pool start (once per process lifetime): {pool_start:.2f} s; target <= {TARGET_S:g} s end to end")
-    print(f"'today' = the job as it is, with ENGINE_ISOLATION={args.isolation}")
+    batch.shutdown_pools()
+    print(f"\n{ROWS:,}-row CSV register, upload to ranked and stored (SQLite, job inline); target <= {TARGET_S:g} s")
+    print(f"pool: {args.processes} processes, chunk {args.chunk}; 'in job' with ENGINE_ISOLATION={args.isolation}")
     print(f"load average at start / end: {load:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'scan':<17}{'today':>8}{'pool':>8}  same rows")
+    print(f"{'scan':<17}{'in job':>16}{'pool cold':>16}{'pool warm':>16}  same rows   (wall s / CPU s here+pool)")
     for r in results:
-        today, pooled = r["today_end_to_end_s"], r["pool_end_to_end_s"]
-        print(f"{r['scan']:<17}{today:>7.2f}s{pooled:>7.2f}s  {r['same_ranked_rows']}")
+        cells = "".join(f"{r[k]['wall_s']:>7.2f} /{r[k]['cpu_here_s'] + r[k]['cpu_pool_s']:>6.2f}  " for k in RUNS)
+        print(f"{r['scan']:<17}{cells}{r['same_ranked_rows']}")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     report = {
         "machine": platform.platform(),
         "processes": args.processes,
-        "chunk": CHUNK,
-        "today_isolation": args.isolation,
+        "chunk": args.chunk,
+        "in_job_isolation": args.isolation,
         "loadavg_start_end": [load, os.getloadavg()[0]],
-        "pool_start_s": round(pool_start, 2),
         "results": results,
     }
     (out / "batch.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 
-def _last_portfolio(app) -> int:
-    from app.models import Portfolio
+RUNS = ("in_job", "pool_cold", "pool_warm")
 
+
+def _last_portfolio(app) -> int:
     with app.app_context():
         return db.session.scalar(select(Portfolio.id).order_by(Portfolio.id.desc()).limit(1))
 

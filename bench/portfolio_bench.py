@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import random
+import re
 import sys
 import tempfile
 import time
@@ -24,11 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import pyotp
 from sqlalchemy import func, select, text
 
 from app import create_app
 from app.config import normalise_db_url
-from app.db import db
+from app.db import db, utcnow
 from app.engine.adapter import DurableEngine
 from app.engine.evaluator import Evaluator
 from app.migrate import upgrade
@@ -44,6 +46,7 @@ from tests.test_engine import random_answers
 ROWS = 10_000
 TARGET_S = 10.0
 PASSWORD = "bench-wachtwoord-123"
+TOTP_SECRET = pyotp.random_base32()
 
 
 def register_rows(questionnaire, n: int, seed: int) -> tuple[list[str], list[list]]:
@@ -69,7 +72,6 @@ def make_app(folder: Path):
             "ENV_NAME": "testing",
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder / 'bench.sqlite3'}",
-            "WTF_CSRF_ENABLED": False,
             "JOBS_INLINE": True,
         }
     )
@@ -90,6 +92,8 @@ def make_app(folder: Path):
                 role="bibob_officer",
                 organisation=org,
                 password_hash=PasswordHasher().hash(PASSWORD),
+                totp_secret=TOTP_SECRET,
+                totp_confirmed_at=utcnow(),
             )
         )
         db.session.commit()
@@ -97,13 +101,38 @@ def make_app(folder: Path):
     return app
 
 
+def csrf_token(client, path: str) -> str:
+    """The CSRF token of the form on `path`, as a browser would send it back (CSRF stays on)."""
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code, page.headers.get("Location"))
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def login(client) -> None:
+    """Log in as the bench user like a person does: password, then the second factor (TOTP)."""
+    form = {"csrf_token": csrf_token(client, "/inloggen"), "email": "bench@bench.test", "password": PASSWORD}
+    response = client.post("/inloggen", data=form)
+    assert response.headers.get("Location", "").endswith("/inloggen/code"), response.headers.get("Location")
+    form = {"csrf_token": csrf_token(client, "/inloggen/code"), "code": pyotp.TOTP(TOTP_SECRET).now()}
+    response = client.post("/inloggen/code", data=form)
+    assert response.status_code == 302 and "/inloggen" not in response.headers["Location"], response.headers
+
+
 def upload_seconds(app, client, scan: str, data: bytes, filename: str) -> tuple[float, int]:
-    form = {"scan_type": scan, "name": f"Bench {scan}", "bestand": (io.BytesIO(data), filename)}
+    """Upload a register through the real form (CSRF token included); seconds until it is ranked and stored."""
+    form = {
+        "csrf_token": csrf_token(client, "/portfolio/nieuw"),
+        "scan_type": scan,
+        "name": f"Bench {scan}",
+        "bestand": (io.BytesIO(data), filename),
+    }
     t0 = time.perf_counter()
     response = client.post("/portfolio/nieuw", data=form, content_type="multipart/form-data")
     seconds = time.perf_counter() - t0
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    portfolio_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    location = response.headers["Location"]
+    assert re.search(r"/portfolio/\d+$", location), f"upload not accepted: redirected to {location}"
+    portfolio_id = int(location.rsplit("/", 1)[1])
     with app.app_context():
         stored = db.session.scalar(select(func.count(PortfolioRow.id)).where(PortfolioRow.portfolio_id == portfolio_id))
     return seconds, stored
@@ -127,8 +156,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))
         client = app.test_client()
-        response = client.post("/inloggen", data={"email": "bench@bench.test", "password": PASSWORD})
-        assert response.status_code == 302
+        login(client)
         with app.app_context():
             database = db.engine.dialect.name
         for scan in catalogue.questionnaires:

@@ -13,6 +13,24 @@ def test_rules_check_lists_every_scan(runner):
         assert scan in result.output
 
 
+def test_rules_check_compiles_every_scan_into_rulesets_within_the_bounds(runner):
+    result = runner.invoke(args=["rules", "check"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.strip().startswith("ruleset ")]
+    assert len(lines) >= 4 and all("/64 regels" in line and "stapel " in line and "/48" in line for line in lines)
+
+
+def test_rules_check_refuses_a_rule_too_large_for_one_ruleset_of_the_engine(runner, monkeypatch):
+    """The bounds are the compiler's (here made small): a rule that alone exceeds them is named, with the bound."""
+    from app.rules import compiler
+
+    monkeypatch.setattr(compiler, "MAX_STACK", 2)
+    result = runner.invoke(args=["rules", "check"])
+    assert result.exit_code == 1
+    assert "is te groot voor de engine:" in result.output and "alfa-knopen tegelijk in behandeling" in result.output
+    assert "(hoogstens 2)" in result.output and "Catalogus in orde." not in result.output
+
+
 def test_rules_check_fails_with_every_fault(scratch):
     scratch.edit("rules/horeca/HOR-004.yaml", "weight: 2", "weight: zwaar")
     scratch.edit("rules/vastgoed/VG-003.yaml", "status: active", "status: misschien")

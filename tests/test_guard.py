@@ -170,6 +170,30 @@ def test_the_service_keeps_answering_while_the_engine_crashes(app, catalogue, ev
             fired = {f["id"] for f in evaluated.get_json()["result"]["fired"]}
             assert fired and fired == evaluator.fire_ids("horeca", answers)  # what durable in-process fires
             assert client.get("/health").status_code == 200
+            engine = evaluated.get_json()["result"]["engine"]
+            assert engine["id"] == REFERENCE and engine["fallback"] and "exitcode" in engine["note"]
         assert guard.stats["fallbacks"] >= 2
+        _the_fallback_is_shown_and_verifies(app, scan_id)
     finally:
         guard.close()
+
+
+def _the_fallback_is_shown_and_verifies(app, scan_id: int) -> None:
+    """The stored result says the reference answered (page and report, in Dutch); `report verify` agrees."""
+    from app.db import db
+    from app.models import Scan
+    from app.services.reproduce import verify_result
+    from tests.conftest import login
+
+    client = app.test_client()
+    login(client, "officer")
+    notice = "Uitgerekend met de referentie-evaluator omdat de rule-engine faalde"
+    assert notice in client.get(f"/scans/{scan_id}/resultaat").get_data(as_text=True)
+    assert notice in client.get(f"/scans/{scan_id}/rapport").get_data(as_text=True)
+    with app.app_context():
+        result = db.session.get(Scan, scan_id).latest_result
+        assert result.snapshot["engine"]["id"] == REFERENCE
+        verification = verify_result(result)  # re-evaluated by durable: the same indicators, no false alarm
+        assert verification.identical, verification.differences
+    verified = app.test_cli_runner().invoke(args=["report", "verify", str(scan_id)])
+    assert verified.exit_code == 0 and "Identiek" in verified.output, verified.output

@@ -26,7 +26,7 @@ from app.migrate import upgrade
 from app.models import AuditEntry, Portfolio, PortfolioRow, PortfolioUpload
 from app.models.portfolio import PORTFOLIO_DONE, PORTFOLIO_FAILED, PORTFOLIO_RUNNING
 from app.paths import ROOT
-from app.portfolio.batch import CatalogueSource, evaluate_in_processes, evaluate_register, shutdown_pools
+from app.portfolio.batch import evaluate_in_processes, evaluate_register, shutdown_pools
 from app.portfolio.columns import columns_for
 from app.portfolio.reader import read_register
 from app.services import portfolios as svc
@@ -394,10 +394,9 @@ def test_evaluation_in_processes_gives_the_same_result_as_in_one_process(catalog
     data = big_register(700) + register_csv(BAD, header="").lstrip(b"\n")
     register = read_register(data, "r.csv", columns_for(catalogue.questionnaires["horeca"]))
     one = evaluate_register(evaluator, "horeca", register)
-    source = CatalogueSource(str(ROOT / "rules"), str(ROOT / "forms"), "horeca", catalogue.version("horeca"))
     reports = []
     try:
-        many = evaluate_in_processes(source, register, processes=2, chunk_rows=150, progress=reports.append)
+        many = evaluate_in_processes(catalogue, "horeca", register, 2, chunk_rows=150, progress=reports.append)
     finally:
         shutdown_pools()
     assert many.results == one.results and many.errors == one.errors and len(one.errors) >= len(BAD)

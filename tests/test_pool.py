@@ -89,3 +89,75 @@ def test_a_chunk_that_keeps_crashing_is_evaluated_by_the_reference_and_nothing_i
         # the pool works again afterwards
         assert pool.triage_many("horeca", sets[:20]) == [evaluator.triage("horeca", a) for a in sets[:20]]
     assert results == [evaluator.triage("horeca", answers) for answers in sets[:300]]
+
+
+# --- the portfolio job on the pool (app.portfolio.batch.evaluate_in_processes) ----------------------
+
+
+def _register(catalogue, rows: int):
+    from app.portfolio.columns import columns_for
+    from app.portfolio.reader import read_register
+    from app.services.exports import csv_bytes
+    from bench.portfolio_bench import register_rows
+
+    questionnaire = catalogue.questionnaires["horeca"]
+    header, table = register_rows(questionnaire, rows, seed=5)
+    table[3][0] = ""  # a row without a name: a fault, reported, not evaluated
+    return read_register(csv_bytes(header, table), "r.csv", columns_for(questionnaire))
+
+
+def test_a_register_survives_a_killed_pool_worker_and_the_retry_is_recorded(catalogue, evaluator):
+    """A pool worker killed (SIGKILL) in the middle of a register: its chunk goes round again, no row is lost."""
+    import signal
+
+    from app.portfolio import batch
+
+    register = _register(catalogue, 600)
+    one = batch.evaluate_register(evaluator, "horeca", register)
+    killed = []
+
+    def progress(done: int) -> None:
+        if not killed:  # after the first chunk, kill a worker that is busy with another one
+            pool = batch.engine_pool(catalogue, 2)
+            busy = [w for w in pool._workers if w.chunk is not None]
+            os.kill(busy[0].process.pid, signal.SIGKILL)
+            killed.append(busy[0].process.pid)
+
+    try:
+        many = batch.evaluate_in_processes(catalogue, "horeca", register, 2, chunk_rows=100, progress=progress)
+        assert killed and many.results == one.results and many.errors == one.errors and one.errors
+        assert many.engine == {"chunk_retries": 1}
+        again = batch.evaluate_in_processes(catalogue, "horeca", register, 2, chunk_rows=100)
+        assert again.results == one.results and again.engine == {}
+    finally:
+        batch.shutdown_pools()
+
+
+def test_a_cancelled_batch_leaves_no_stale_answer_in_the_pool(catalogue, evaluator, sets):
+    """progress raising (a cancelled job) abandons the chunks in flight; the next batch gets its own answers."""
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int) -> None:
+        raise Cancelled()
+
+    with EnginePool(catalogue, processes=2) as pool:
+        with pytest.raises(Cancelled):
+            pool.triage_many("horeca", sets[:400], chunk_size=50, progress=cancel)
+        assert pool.triage_many("horeca", sets[400:500], chunk_size=50) == [
+            evaluator.triage("horeca", a) for a in sets[400:500]
+        ]
+
+
+def test_fact_json_is_the_built_fact(evaluator, sets):
+    """The fact text written directly is exactly json.dumps of `build_fact` (values of every type)."""
+    import json
+
+    compiled = evaluator.engine.compiled(evaluator.ruleset_name("horeca"))
+    odd = ['quote " and \\ and é ✓', 1.5, 10**12, ("x", "y"), [1, 2], float("inf"), True, "", [], None]
+    for part in compiled.parts:
+        unusual = {q: odd[i % len(odd)] for i, q in enumerate(part.questions)}
+        for answers in [*sets[:200], unusual]:
+            text = part.fact_json(answers, "7", "s7")
+            assert json.loads(text) == json.loads(json.dumps(part.build_fact(answers, "7", "s7"), ensure_ascii=False))

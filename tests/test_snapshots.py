@@ -107,3 +107,37 @@ def test_a_damaged_or_unknown_snapshot_is_refused_with_a_clear_message():
         load_snapshot({**STORED[2]["snapshot"], "schema_version": 99})
     with pytest.raises(SnapshotError, match="fired"):
         dump_snapshot({**STORED[2]["snapshot"], "fired": [{"id": "X"}]})
+
+
+def test_a_result_answered_by_the_reference_says_so_in_dutch_and_an_older_one_does_not(app, scans):
+    """`engine` was added within schema 2: absent (older results) it shows nothing; after a fallback, a notice."""
+    from app.engine.reference import REFERENCE, engine_record
+
+    assert "engine" not in STORED[2]["snapshot"]
+    fallback = engine_record(REFERENCE, "durable-rules faalde (het engine-proces stopte onverwacht)")
+    with_engine = {**STORED[2]["snapshot"], "engine": fallback}
+    assert load_snapshot(with_engine)["engine"] == fallback
+    plain = store(app, 2)
+    STORED[3] = {**STORED[2], "snapshot": with_engine}
+    try:
+        marked = store(app, 3)
+    finally:
+        del STORED[3]
+    notice = "Uitgerekend met de referentie-evaluator omdat de rule-engine faalde"
+    for scan_id, shown in ((plain, False), (marked, True)):
+        page = scans.client.get(f"/scans/{scan_id}/resultaat").get_data(as_text=True)
+        report = scans.client.get(f"/scans/{scan_id}/rapport").get_data(as_text=True)
+        assert (notice in page) is shown and (notice in report) is shown
+        pdf = scans.client.get(f"/scans/{scan_id}/rapport.pdf")
+        flat = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+        assert ("Uitgerekend met de referentie-evaluator" in flat) is shown
+    with pytest.raises(SnapshotError):
+        load_snapshot({**STORED[2]["snapshot"], "engine": {"fallback": True}})  # an engine without its id
+
+
+def test_a_fresh_result_records_its_engine(app):
+    with app.app_context():
+        scan = make_scan("horeca", evaluate=True)
+        db.session.commit()
+        engine = scan.latest_result.snapshot["engine"]
+        assert engine == {"id": "durable-rules", "fallback": False, "note": "", "notice": ""}

@@ -14,14 +14,14 @@ from typing import Any
 
 from app.engine.adapter import DurableEngine
 from app.engine.advice import Advice, FiredRole, advise
-from app.engine.reference import DURABLE
+from app.engine.reference import DURABLE, engine_record
 from app.engine.scoring import Score, score
 from app.forms.answers import validate_present
 from app.forms.derive import DerivedValue, derive, describe_financier, describe_witness
 from app.forms.model import ANTECEDENT_STATUSES, OFFENCE_KINDS, PERSON_ROLES
 from app.rules.catalogue import Catalogue, Rule
 from app.rules.compiler import compile_partitions
-from app.rules.conditions import describe, explain, is_answered
+from app.rules.conditions import describe, explain, is_answered, leaves
 from app.rules.vocabulary import (
     BIBOB_CONTEXTS,
     BIBOB_GROUNDS,
@@ -162,6 +162,7 @@ class Evaluation:
             "not_fired": [
                 {"id": r.id, "title": r.title, "category": r.category, "weight": r.weight} for r in self.not_fired
             ],
+            "engine": engine_record(self.engine, self.engine_note),
         }
 
 
@@ -198,7 +199,7 @@ def _fired_dict(f: FiredIndicator, refs: tuple[dict, dict]) -> dict[str, Any]:
             {
                 "question": t.question,
                 "label": t.label,
-                "value": t.value,
+                "value": list(t.value) if isinstance(t.value, list) else t.value,  # triggers are shared
                 "shown": t.shown,
                 "test": t.test,
                 "source": t.source,
@@ -220,8 +221,10 @@ class Evaluator:
     def __init__(self, catalogue: Catalogue, engine: DurableEngine | None = None):
         self.catalogue = catalogue
         self.engine = engine or DurableEngine()
+        self._scores = _Memo(4_096)  # (scan, fired ids) → Score (immutable), for `triage`
+        self._explained = _Memo(16_384)  # (rule, questionnaire, values it reads) → its triggers
         self._active: dict[str, dict[str, Rule]] = {}
-        self._shown = {scan: _Memo(8_192) for scan in catalogue.scans}  # per scan: (question id, value) → shown text
+        self._shown = {scan: _Memo(8_192) for scan in catalogue.scans}  # per scan: (question id, value) → answered entry
         for scan in catalogue.scans:
             rules = self.catalogue.rules_for(scan)
             self._active[scan] = {r.id: r for r in rules}
@@ -266,9 +269,13 @@ class Evaluator:
         For registers of thousands of rows: the same engine, derivations and scoring as `evaluate`,
         minus the per-indicator explanation, which a ranked overview does not show.
         """
-        fired_ids = sorted(self.engine.fire(self.ruleset_name(scan), self.facts(scan, answers, reference_date)))
-        active = self._active[scan]
-        return tuple(fired_ids), score([active[i] for i in fired_ids], self.catalogue.scoring[scan])
+        fired_ids = tuple(sorted(self.engine.fire(self.ruleset_name(scan), self.facts(scan, answers, reference_date))))
+        key = (scan, fired_ids)
+        result = self._scores.get(key)  # a score depends on the fired set only, and registers repeat them
+        if result is None:
+            active = self._active[scan]
+            result = self._scores.put(key, score([active[i] for i in fired_ids], self.catalogue.scoring[scan]))
+        return fired_ids, result
 
     def fire_ids(self, scan: str, answers: dict[str, Any]) -> set[str]:
         """Only the ids of the indicators that fire (validated answers; for tests and batches)."""
@@ -286,7 +293,7 @@ class Evaluator:
         active = self._active[scan]
         questionnaire = self.catalogue.questionnaires[scan]
         fired = [active[i] for i in sorted(fired_ids)]
-        indicators = tuple(FiredIndicator(rule, self.triggers(rule, facts, questionnaire, derived)) for rule in fired)
+        indicators = tuple(FiredIndicator(rule, self._triggers(rule, facts, questionnaire, derived)) for rule in fired)
         result = score(fired, self.catalogue.scoring[scan])
         advice = self.advise(scan, facts, result, fired)
         policy = self.catalogue.advice
@@ -329,6 +336,27 @@ class Evaluator:
             indication_level=indication_level,
         )
 
+    def _triggers(
+        self, rule: Rule, facts: dict[str, Any], questionnaire, derived: dict[str, DerivedValue]
+    ) -> tuple[Trigger, ...]:
+        """`triggers`, remembered per rule and the values of every question it reads (bounded).
+
+        An explanation depends on nothing else, except for a derived fact that holds: then the
+        persons or financiers behind it are part of it, so such a rule is explained afresh.
+        """
+        key: list[Any] = [rule, questionnaire]  # a rule of several scans reads each scan's labels
+        for question in _read_by(rule):
+            fact = derived.get(question)
+            value_key = _value_key(facts.get(question))
+            if value_key is None or (fact is not None and fact.value):
+                return self.triggers(rule, facts, questionnaire, derived)
+            key.append(value_key)
+        key_ = tuple(key)
+        found = self._explained.get(key_)
+        if found is None:
+            found = self._explained.put(key_, self.triggers(rule, facts, questionnaire, derived))
+        return found
+
     @staticmethod
     def triggers(
         rule: Rule, answers: dict[str, Any], questionnaire, derived: dict[str, DerivedValue] | None = None
@@ -350,7 +378,7 @@ class Evaluator:
                 Trigger(
                     question=leaf.question,
                     label=question.label,
-                    value=value,
+                    value=list(value) if type(value) is list else value,  # its own copy: triggers are remembered
                     shown=shown,
                     test=describe(leaf, lambda q: questionnaire.label_of(q)),
                     source=question.source,
@@ -386,20 +414,31 @@ def _derived_rows(questionnaire, derived: dict[str, DerivedValue]) -> tuple[dict
 
 
 def _answered(questionnaire, answers: dict[str, Any], memo: dict | None = None) -> tuple[dict[str, Any], ...]:
-    """Every given answer, in questionnaire order, as a person reads it, with its step and source."""
+    """Every given answer, in questionnaire order, as a person reads it, with its step and source.
+
+    Each entry depends on the question and the value only, so it is built once per (question,
+    value) in `memo` (bounded); every result gets its own copy.
+    """
     order = _question_order(questionnaire)
     given = sorted(order[k] for k, v in answers.items() if k in order and is_answered(v))
-    return tuple(
-        {
-            "step": step,
-            "question": q.id,
-            "label": q.label,
-            "shown": _shown(q, answers[q.id], memo),
-            "source": q.source,
-            **_provenance_fields(q.provenance),
-        }
-        for _, step, q in given
-    )
+    rows = []
+    for _, step, q in given:
+        value = answers[q.id]
+        key = _value_key(value)
+        entry = memo.get((q.id, key)) if key is not None and memo is not None else None
+        if entry is None:
+            entry = {
+                "step": step,
+                "question": q.id,
+                "label": q.label,
+                "shown": show_answer(q, value),
+                "source": q.source,
+                **_provenance_fields(q.provenance),
+            }
+            if key is not None and memo is not None:
+                memo.put((q.id, key), entry)
+        rows.append(dict(entry))
+    return tuple(rows)
 
 
 class _Memo(dict):
@@ -416,33 +455,33 @@ class _Memo(dict):
         return value
 
 
-_SCALARS = frozenset({bool, int, float, str, type(None)})
+_NUMBERS = frozenset({bool, int, float, type(None)})
+_ITEMS = frozenset({str, int, float, bool})
 
 
-def _value_key(value: Any) -> tuple | None:
-    """A hashable key for an answer value that keeps its type (True is not 1), or None for records."""
-    kind = type(value)
-    if kind is str and len(value) > 80:
-        return None  # free text is rarely repeated; keep the memos small
-    if kind in _SCALARS:
+def _value_key(value: Any) -> Any:
+    """A hashable key for an answer value that keeps its type (True is not 1), or None for records.
+
+    A short text is its own key (no other kind of key is a str); free text is rarely repeated,
+    so it is not remembered (None), which keeps the memos small.
+    """
+    kind = value.__class__
+    if kind is str:
+        return value if len(value) <= 80 else None
+    if kind in _NUMBERS:
         return (kind, value)
-    if isinstance(value, list | tuple):
-        if all(isinstance(v, str | int | float | bool) for v in value):
-            return ("list", *((type(v), v) for v in value))
-        return None
-    return (type(value), value)
+    if kind is list or kind is tuple:
+        for item in value:
+            if item.__class__ not in _ITEMS:
+                return None
+        return ("list", *((item.__class__, item) for item in value))
+    return None
 
 
-def _shown(question, value: Any, memo: _Memo | None) -> str:
-    """`show_answer`, remembered per question id and value in one catalogue's memo (bounded)."""
-    key = _value_key(value)
-    if key is None or memo is None:
-        return show_answer(question, value)
-    key = (question.id, key)
-    shown = memo.get(key)
-    if shown is None:
-        shown = memo.put(key, show_answer(question, value))
-    return shown
+@lru_cache(maxsize=4_096)
+def _read_by(rule: Rule) -> tuple[str, ...]:
+    """The questions (and derived facts) a rule's condition reads, once per rule."""
+    return tuple(dict.fromkeys(leaf.question for leaf in leaves(rule.condition)))
 
 
 @lru_cache(maxsize=64)

@@ -23,21 +23,25 @@ Nothing is lost when the engine fails:
   so the batch always completes. Each worker is a process with a pipe that this pool watches
   (not `ProcessPoolExecutor`, which on Python 3.11 can hang when one of its workers dies).
 
-Wiring for the portfolio job (app/portfolio/batch.py, owned elsewhere): keep one pool per
-catalogue version for the life of the job runner, and map a module-level row task, e.g.
+`last_stats` holds the counts of the latest `map` (what a job records), `stats` the totals.
+If `progress` raises (a job that was cancelled), the chunks in flight are abandoned: their
+workers are stopped (and replaced on the next call), so no stale answer reaches a later batch.
+A worker ends with its parent: it reads EOF on its pipe, and on Linux it is also sent SIGKILL
+when its parent process dies (even in the middle of a chunk).
 
-    def _row(evaluator, item):              # in app/portfolio/batch.py
-        scan, number, cells = item
-        return evaluate_row(evaluator, evaluator.catalogue.questionnaires[scan], number, cells)
-
-    outcomes = pool.map(_row, [(scan, n, c) for n, c in register.rows], progress=progress)
+The portfolio job keeps one pool per catalogue for the life of the job worker
+(`app.portfolio.batch.evaluate_in_processes`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -113,8 +117,18 @@ class _Worker:
         self.process.join(timeout=5)
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when its parent dies (a hang in the C core cannot stop that)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _serve(conn, catalogue: Catalogue) -> None:
     """A worker's loop: evaluate the chunks it is sent until the pipe closes."""
+    _die_with_parent()
     _init_worker(catalogue)
     while True:
         try:
@@ -142,7 +156,9 @@ class EnginePool:
         self.chunk_timeout = chunk_timeout
         self._context = multiprocessing.get_context(start_method)
         self._workers: list[_Worker] = []
-        self.stats = {"chunks": 0, "row_fallbacks": 0, "chunk_fallbacks": 0, "worker_starts": 0}
+        self._lock = threading.Lock()  # one batch at a time: a worker's pipe carries one chunk
+        self.stats = {"chunks": 0, "row_fallbacks": 0, "chunk_retries": 0, "chunk_fallbacks": 0, "worker_starts": 0}
+        self.last_stats = dict(self.stats)
 
     def _ensure_workers(self) -> None:
         self._workers = [w for w in self._workers if w.process.is_alive()]
@@ -155,9 +171,10 @@ class EnginePool:
         self.map(_noop, list(range(self.processes)), chunk_size=1)
 
     def close(self) -> None:
-        for worker in self._workers:
-            worker.stop()
-        self._workers = []
+        with self._lock:
+            for worker in self._workers:
+                worker.stop()
+            self._workers = []
 
     def __enter__(self) -> EnginePool:
         return self
@@ -173,6 +190,23 @@ class EnginePool:
         progress: Callable[[int], None] | None = None,
     ) -> list[Any]:
         """`task(evaluator, item)` for every item, across the workers; results in item order."""
+        with self._lock:
+            before = dict(self.stats)
+            try:
+                return self._map(task, items, chunk_size, progress)
+            except BaseException:
+                self._abandon()
+                raise
+            finally:
+                self.last_stats = {k: v - before[k] for k, v in self.stats.items()}
+
+    def _abandon(self) -> None:
+        """Stop the workers still busy with a chunk of an abandoned batch (their answers would be stale)."""
+        for worker in [w for w in self._workers if w.chunk is not None]:
+            worker.stop()
+            self._workers.remove(worker)
+
+    def _map(self, task, items: Sequence[Any], chunk_size: int, progress) -> list[Any]:
         chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
         results: list[list[Any] | None] = [None] * len(chunks)
         failures = [0] * len(chunks)
@@ -229,6 +263,7 @@ class EnginePool:
         failures[index] += 1
         log.warning("een werkproces van de engine-pool %s; het wordt vervangen", how)
         if failures[index] < 2:
+            self.stats["chunk_retries"] += 1
             todo.insert(0, index)
             return 0
         self.stats["chunk_fallbacks"] += 1

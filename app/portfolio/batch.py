@@ -6,34 +6,31 @@ marshmallow schema, show_if), then run through the same durable-rules ruleset an
 scoring policy as a single scan. Pure: register and evaluator in, results out; the
 service stores them.
 
-A large register is split into chunks that a pool of processes evaluates
-(`evaluate_in_processes`): durable-rules holds the GIL, so threads would not help,
-and a separate process keeps the web and the job worker responsive. Each process
-builds its own Evaluator from the catalogue folders and refuses to evaluate when its
-catalogue version differs from the one the job expects.
+A large register is split into chunks that a warm, supervised pool of processes
+evaluates (`evaluate_in_processes`, app.engine.pool.EnginePool): durable-rules holds the
+GIL, so threads would not help, and a separate process keeps the web and the job worker
+responsive. The workers get the job's own catalogue (pickled, so the version is the
+job's), and a crash of the engine costs a retry, never a row.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.engine.evaluator import Evaluator
-from app.forms.answers import validate_answers
+from app.engine.pool import EnginePool
+from app.forms.answers import validate_present
 from app.forms.model import Questionnaire
 from app.portfolio.columns import SUBJECT_NAMES, read_cell
 from app.portfolio.reader import Register
+from app.rules.catalogue import Catalogue
 from app.rules.conditions import describe, leaves
 from app.rules.vocabulary import level_rank
 
@@ -91,6 +88,9 @@ class RowResult:
 class BatchOutcome:
     results: list[RowResult] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    #: Engine failures the batch survived (none: empty): rows the reference evaluator answered in a
+    #: worker, chunks retried after their worker crashed, chunks the reference answered here.
+    engine: dict[str, int] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> int:
@@ -125,124 +125,65 @@ def triage_outcome(fired) -> str:
     return "controle_prioriteit" if fired else "geen_aanwijzingen"
 
 
-class CatalogueChanged(RuntimeError):
-    """A pool process loaded another catalogue version than the job started with."""
-
-
-@dataclass(frozen=True)
-class CatalogueSource:
-    """Where a pool process loads the catalogue from, and the version of the scan it must find there."""
-
-    rules_dir: str
-    forms_dir: str
-    scan: str
-    version: str
-
-
 def evaluate_in_processes(
-    source: CatalogueSource,
+    catalogue: Catalogue,
+    scan: str,
     register: Register,
     processes: int,
     chunk_rows: int,
     progress: Callable[[int], None] | None = None,
 ) -> BatchOutcome:
-    """Evaluate a register's rows in chunks over `processes` processes; progress after every finished chunk.
+    """Evaluate a register's rows in chunks on a warm `EnginePool`; progress after every finished chunk.
 
     The result is the same as `evaluate_register` (same rows, same ranking, faults in file order).
-    The pool stays up between jobs of this worker (starting processes and loading the catalogue
-    costs seconds). If `progress` raises (the job was cancelled), the chunks not yet started are
-    dropped and the exception goes up.
+    The pool stays up between jobs of this worker (starting processes and registering the
+    rulesets costs seconds). Nothing is lost when the engine fails: a row durable refuses is
+    answered by the reference evaluator in the worker, a chunk whose worker crashed or hung is
+    retried once and then evaluated here by the reference; `BatchOutcome.engine` counts both.
+    If `progress` raises (the job was cancelled), the batch stops and the exception goes up.
     """
-    rows = register.rows
-    chunks = [rows[i : i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
+    pool = engine_pool(catalogue, processes)
+    items = [(scan, number, cells) for number, cells in register.rows]
     outcome = BatchOutcome()
-    done = 0
-    pool = _pool(max(processes, 1))
-    pending = {pool.submit(_evaluate_chunk, source, chunk) for chunk in chunks}
-    try:
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                results, errors, count = future.result()
-                outcome.results.extend(results)
-                outcome.errors.extend(errors)
-                done += count
-            if progress:
-                progress(done)
-    except BrokenProcessPool:
-        _POOLS.pop(max(processes, 1), None)  # a process died: the next job starts a fresh pool
-        raise
-    finally:
-        for future in pending:
-            future.cancel()
-    outcome.errors.sort(key=lambda e: e.row)  # file order, as evaluate_register reports them
+    for result, errors in pool.map(_row_task, items, chunk_size=max(chunk_rows, 1), progress=progress):
+        if errors:
+            outcome.errors.extend(errors)
+        else:
+            outcome.results.append(result)
+    failures = ("row_fallbacks", "chunk_retries", "chunk_fallbacks")
+    outcome.engine = {k: pool.last_stats[k] for k in failures if pool.last_stats[k]}
     outcome.results.sort(key=RowResult.rank_key)
     return outcome
 
 
-_POOLS: dict[int, ProcessPoolExecutor] = {}
-_POOL_STATE: dict[str, Any] = {}
+def _row_task(evaluator: Evaluator, item: tuple[str, int, dict[str, Any]]):
+    """One register row in a pool worker: exactly `evaluate_row`, as in one process."""
+    scan, number, cells = item
+    return evaluate_row(evaluator, evaluator.catalogue.questionnaires[scan], number, cells)
 
 
-def _pool(processes: int) -> ProcessPoolExecutor:
-    """This process's pool of `processes` evaluation processes (started on first use)."""
-    if processes not in _POOLS:
-        _POOLS[processes] = ProcessPoolExecutor(
-            max_workers=processes,
-            mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded job worker
-            initializer=_pool_init,
-            initargs=(os.getpid(),),
-        )
-    return _POOLS[processes]
+_POOL_LOCK = threading.Lock()
+_POOLS: dict[int, tuple[Catalogue, EnginePool]] = {}
+
+
+def engine_pool(catalogue: Catalogue, processes: int) -> EnginePool:
+    """This process's warm pool of `processes` workers for `catalogue` (a new catalogue gets a new pool)."""
+    processes = max(processes, 1)
+    with _POOL_LOCK:
+        held = _POOLS.get(processes)
+        if held is not None and held[0] is not catalogue:
+            held[1].close()  # the catalogue was reloaded: its workers hold the old rulesets
+            held = None
+        if held is None:
+            held = _POOLS[processes] = (catalogue, EnginePool(catalogue, processes=processes))
+        return held[1]
 
 
 def shutdown_pools() -> None:
     """Stop the evaluation processes (tests, worker shutdown)."""
-    while _POOLS:
-        _POOLS.popitem()[1].shutdown(wait=True, cancel_futures=True)
-
-
-def _pool_init(parent_pid: int) -> None:
-    """In a pool process: exit when the job worker is gone (kill -9 must not leave processes behind)."""
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(1)
-    os._exit(1)
-
-
-def _evaluator_for(source: CatalogueSource) -> Evaluator:
-    """The pool process's own Evaluator for the catalogue the job started with (loaded again when it changed)."""
-    from app.engine.adapter import DurableEngine
-    from app.rules.loader import load_catalogue
-
-    evaluator: Evaluator | None = _POOL_STATE.get("evaluator")
-    folders = (source.rules_dir, source.forms_dir)
-    current = evaluator is not None and _POOL_STATE["folders"] == folders
-    if not current or evaluator.catalogue.version(source.scan) != source.version:
-        catalogue = load_catalogue(Path(source.rules_dir), Path(source.forms_dir))
-        if catalogue.version(source.scan) != source.version:
-            raise CatalogueChanged(f"{source.scan}: {catalogue.version(source.scan)} != {source.version}")
-        evaluator = Evaluator(catalogue, DurableEngine())
-        _POOL_STATE.update(evaluator=evaluator, folders=folders)
-    return evaluator
-
-
-def _evaluate_chunk(source: CatalogueSource, chunk: list) -> tuple[list[RowResult], list[RowError], int]:
-    """Evaluate one chunk of rows in a pool process."""
-    evaluator = _evaluator_for(source)
-    questionnaire = evaluator.catalogue.questionnaires[source.scan]
-    results: list[RowResult] = []
-    errors: list[RowError] = []
-    for number, cells in chunk:
-        result, faults = evaluate_row(evaluator, questionnaire, number, cells)
-        if faults:
-            errors.extend(faults)
-        else:
-            results.append(result)
-    return results, errors, len(chunk)
+    with _POOL_LOCK:
+        while _POOLS:
+            _POOLS.popitem()[1][1].close()
 
 
 def evaluate_row(
@@ -314,21 +255,49 @@ def row_answers(
     """Typed, validated answers of one row, or its faults per column."""
     typed: dict[str, Any] = {}
     errors: list[RowError] = []
+    memo = _cell_memo(questionnaire)
     for column, value in cells.items():
         question = questionnaire.question(column)
         if question is None:
             continue  # a subject column
-        answer, problem = read_cell(question, value)
+        answer, problem = _read_cell(memo, question, value)
         if problem:
             errors.append(RowError(number, column, problem))
         elif answer is not None:
             typed[column] = answer
     if errors:
         return {}, errors
-    clean, invalid = validate_answers(questionnaire, typed)
+    # Only the answers present are deserialised: same result and messages as the full schema
+    # (tests/test_validate_present.py), at a third of the cost for a row of a register.
+    clean, invalid = validate_present(questionnaire, typed)
     if invalid:
         return {}, [RowError(number, column, "; ".join(msgs)) for column, msgs in invalid.items()]
     return clean, _not_applicable(questionnaire, number, clean)
+
+
+_CELL_MEMO_SIZE = 16_384
+_CELL_MEMO_TEXT = 80  # longest cell text remembered
+
+
+@lru_cache(maxsize=64)
+def _cell_memo(questionnaire: Questionnaire) -> dict:
+    """How each (column, cell value) reads, per questionnaire (bounded): a register repeats its cells."""
+    return {}
+
+
+def _read_cell(memo: dict, question, value: Any) -> tuple[Any, str | None]:
+    """`read_cell`, remembered for short scalar cells (ja, nee, an option, a number)."""
+    kind = type(value)
+    if (kind is str and len(value) <= _CELL_MEMO_TEXT) or kind in (int, float, bool):
+        key = (question.id, kind, value)
+        read = memo.get(key)
+        if read is None:
+            if len(memo) >= _CELL_MEMO_SIZE:
+                memo.clear()
+            read = memo[key] = read_cell(question, value)
+        answer, problem = read
+        return (list(answer) if type(answer) is list else answer), problem  # never share a list between rows
+    return read_cell(question, value)
 
 
 def _not_applicable(questionnaire: Questionnaire, number: int, answers: dict[str, Any]) -> list[RowError]:

@@ -139,6 +139,7 @@ class ReportSchema(Schema):
     context_label = fields.String(allow_none=True)
     priority_label = fields.String(allow_none=True)
     indication_note = fields.String(allow_none=True)
+    engine_notice = fields.String(allow_none=True)
     gate = fields.String(allow_none=True)
     capped_by_feit = fields.Boolean()
     missing_essential = fields.List(fields.String())
@@ -206,6 +207,7 @@ def build_context(
         "context_label": snapshot.get("context_label"),
         "priority_label": snapshot.get("priority_label"),
         "indication_note": snapshot.get("indication_note"),
+        "engine_notice": (snapshot.get("engine") or {}).get("notice") or None,  # only after a fallback
         "gate": f"{snapshot['gate']['label']} ({', '.join(snapshot['gate']['indicators'])})"
         if snapshot.get("gate")
         else None,

@@ -83,6 +83,8 @@ def verify_result(result: ScanResult) -> Verification:
             fired.pop("priority_only", None)
     stored = _normalise(result.snapshot)
     stored.pop("schema_version", None)  # the storage envelope (app/snapshot.py), not part of the evaluation
+    for data in (fresh, stored):  # which engine answered is provenance: the indicators themselves are compared
+        data.pop("engine", None)
     differences += [
         f"verschil in '{key}'" for key in sorted(set(fresh) | set(stored)) if fresh.get(key) != stored.get(key)
     ]
