@@ -224,7 +224,7 @@ class Evaluator:
         self._scores = _Memo(4_096)  # (scan, fired ids) → Score (immutable), for `triage`
         self._explained = _Memo(16_384)  # (rule, questionnaire, values it reads) → its triggers
         self._active: dict[str, dict[str, Rule]] = {}
-        self._shown = {scan: _Memo(8_192) for scan in catalogue.scans}  # per scan: (question id, value) → answered entry
+        self._shown = {scan: _Memo(8_192) for scan in catalogue.scans}  # per scan: (question, value) → entry
         for scan in catalogue.scans:
             rules = self.catalogue.rules_for(scan)
             self._active[scan] = {r.id: r for r in rules}
