@@ -153,12 +153,13 @@ def test_audit_details_are_dutch_words(app, catalogue):
     assert "uitslag nr.: " in page and "result_id=" not in page and "zeer_hoog" not in page
 
 
-def test_audit_details_show_roles_and_contexts_by_their_labels():
+def test_audit_details_show_roles_and_contexts_by_their_labels(app):
     from app.web.filters import audit_details
 
-    assert audit_details({"role": "tov_adviser"}) == "rol: Adviseur TOV (RIEC)"
-    assert audit_details({"context": "beschikking_aanvraag"}) == "context: Aanvraag van een beschikking (vergunning)"
-    assert audit_details({"role": "onbekend_iets"}) == "rol: onbekend_iets"  # unknown: as stored, never an error
+    with app.app_context():  # scan labels come from the app's catalogue
+        assert audit_details({"role": "tov_adviser"}) == "rol: Adviseur TOV (RIEC)"
+        assert audit_details({"context": "beschikking_aanvraag"}) == "context: Aanvraag van een beschikking (vergunning)"
+        assert audit_details({"role": "onbekend_iets"}) == "rol: onbekend_iets"  # unknown: as stored, never an error
 
 
 def test_geen_cannot_be_ticked_together_with_another_choice(scans):
