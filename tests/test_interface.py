@@ -158,8 +158,15 @@ def test_audit_details_show_roles_and_contexts_by_their_labels(app):
 
     with app.app_context():  # scan labels come from the app's catalogue
         assert audit_details({"role": "tov_adviser"}) == "rol: Adviseur TOV (RIEC)"
-        assert audit_details({"context": "beschikking_aanvraag"}) == "context: Aanvraag van een beschikking (vergunning)"
+        context = "context: Aanvraag van een beschikking (vergunning)"
+        assert audit_details({"context": "beschikking_aanvraag"}) == context
         assert audit_details({"role": "onbekend_iets"}) == "rol: onbekend_iets"  # unknown: as stored, never an error
+        # a step by its title, from the entry's scan type; an older entry without one: the first that has it
+        expected = "scan: Horecascan; stap: De aanvraag en de inrichting"
+        assert audit_details({"step": "aanvraag", "scan_type": "horeca"}) == expected
+        older = audit_details({"step": "aanvraag"})
+        assert older.startswith("stap: ") and older != "stap: aanvraag"
+        assert audit_details({"step": "bestaat_niet"}) == "stap: bestaat_niet"
 
 
 def test_geen_cannot_be_ticked_together_with_another_choice(scans):

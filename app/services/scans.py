@@ -118,7 +118,7 @@ def save_step(
     scan.updated_at = utcnow()
     if scan.status == STATUS_EVALUATED:
         scan.move_to(STATUS_DRAFT)  # answers changed: the stored result no longer matches them
-    audit.record("step_saved", scan.id, user=user, step=step.id)
+    audit.record("step_saved", scan.id, user=user, step=step.id, scan_type=scan.scan_type)
     db.session.flush()
     db.session.expire(scan, ["steps"])
 

@@ -84,6 +84,8 @@ def audit_details(detail: dict | None) -> str:
             value = _detail_label(key, value)
         elif key == "scan_type":
             value = labels.get(value, value)
+        elif key == "step" and isinstance(value, str):
+            value = _step_title(value, detail.get("scan_type"))
         elif isinstance(value, bool):
             value = "ja" if value else "nee"
         elif isinstance(value, int):
@@ -106,6 +108,23 @@ def _detail_label(key: str, value: str) -> str:
 
     tables = (ROLES, DOSSIER_ROLES) if key == "role" else (CONTEXTS,)
     return next((table[value] for table in tables if value in table), value)
+
+
+def _step_title(step_id: str, scan_type: str | None) -> str:
+    """A questionnaire step by its title: from the entry's scan type, else the first questionnaire that has it.
+
+    Older entries name the step only; a step id no questionnaire knows any more is shown as stored.
+    """
+    from app.extensions import catalogue
+    from app.rules.errors import CatalogueError
+
+    try:
+        questionnaires = catalogue.load().questionnaires
+    except CatalogueError:
+        return step_id
+    ordered = [questionnaires[scan_type]] if scan_type in questionnaires else []
+    ordered += list(questionnaires.values())
+    return next((s.title for q in ordered for s in q.steps if s.id == step_id), step_id)
 
 
 def zin(text: str) -> str:
