@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.db import db
 from app.engine.advice import missing_essential
 from app.forms.answers import validate_answers
+from app.models import Scan
 from app.rules.conditions import questions
 from app.rules.errors import CatalogueError
 from tests.conftest import SCANS
+from tests.factories import COMMON, REQUIRED
 from tests.test_records import person
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -302,3 +305,24 @@ def test_an_essential_entry_with_one_alternative_is_refused(scratch):
     pair, single = "[antecedenten_ernstig, betrokken_personen]", "[antecedenten_ernstig]"
     faults = faults_after(scratch, "rules/buitengebied/scoring.yaml", pair, single)
     assert any(f.field.startswith("essential") for f in faults)
+
+
+def test_a_controle_brief_leaves_out_what_the_owner_told_and_what_was_found(app, scans, catalogue):
+    """Even for the RIEC and the police: confidential and criminal answers, and the indicators on them, stay out."""
+    scan_id = scans.start(SCAN, name="Schuur Briefweg 1 (fictief)")
+    found = {"vondsten_controle": ["hennep"], "ramen_geblindeerd": True}
+    scans.fill(scan_id, SCAN, REQUIRED[SCAN] | COMMON | OWNER_UNDER_PRESSURE | found)
+    assert scans.evaluate(scan_id).status_code == 302
+    with app.app_context():
+        fired = {f["id"] for f in db.session.get(Scan, scan_id).latest_result.snapshot["fired"]}
+    left_out = {"BG-002", "BG-010", "BG-012", "BG-013", "BG-014"}
+    assert left_out | {"BG-019"} <= fired
+    page = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": ["riec", "politie"]})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    questionnaire = catalogue.questionnaires[SCAN]
+    for rule_id in sorted(left_out):
+        assert catalogue.rules[rule_id].title not in html, rule_id
+    for question_id in CONFIDENTIAL:
+        assert questionnaire.question(question_id).label not in html, question_id
+    assert catalogue.rules["BG-019"].title in html  # a blinded window may be shared
