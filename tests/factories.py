@@ -39,7 +39,10 @@ SPECIFIC = {
     "horeca": ({"overname": True, "overnamesom": "200.000", "verwachte_omzet": "90.000,00"}, "HOR-009"),
     "risicolocatie": ({"doorverhuur_voertuigen": True}, "RL-005"),
     "vastgoed": ({"maanden_sinds_vorige_transactie": 6, "prijsstijging_pct": 40}, "VG-001"),
-    "bedrijventerrein": ({"vondsten_controle": ["vuurwapens"]}, "BT-001"),
+    "bedrijventerrein": (
+        {"rol_betrokkene": "huurder", "vondsten_controle": ["vuurwapens"], "vondst_eigen_ruimte": True},
+        "BT-001",
+    ),
     "buitengebied": ({"verdacht_huurvoorstel": True}, "BG-012"),
 }
 

@@ -6,11 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from app.db import db
 from app.engine.advice import missing_essential
 from app.forms.answers import validate_answers
+from app.models import Scan
+from app.rules.conditions import questions
 from app.rules.errors import CatalogueError
 from tests.conftest import SCANS
+from tests.factories import COMMON, REQUIRED
 from tests.test_records import person
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,17 +35,28 @@ PERMIT = {
 #: Observations only: rented to a third party, cash, strange energy use, blinded windows, night traffic, waste.
 SIGNALS = {
     "verhuur_aan_derde": True,
-    "huur_contant": True,
-    "huur_ongebruikelijk_hoog": True,
-    "gebruiker_onbekend": True,
+    "huur_bijzonderheden": ["contant", "ongebruikelijk_hoog"],
+    "gebruiker_bekend": "nee",
     "energie_afwijkend": "illegale_aansluiting",
     "ramen_geblindeerd": True,
-    "ventilatie_geur_warmte": True,
+    "geur_ventilatie_warmte": ["chemische_geur", "warmte"],
     "nachtelijke_activiteit": True,
     "afval_aangetroffen": ["vaten_jerrycans"],
     "verdacht_huurvoorstel": True,
 }
-LAB_AT_TENANT = {"rol_betrokkene": "huurder", "vondsten_controle": ["drugslab"]}
+LAB_AT_TENANT = {"rol_betrokkene": "huurder", "vondsten_controle": ["drugslab"], "vondst_eigen_ruimte": True}
+#: An owner who was approached, offered cash for his yard, intimidated and locked out of his own barn, and
+#: told the gemeente so himself.
+OWNER_UNDER_PRESSURE = {
+    "rol_betrokkene": "eigenaar",
+    "verdacht_huurvoorstel": True,
+    "koopvoorstel": ["boven_waarde", "contant"],
+    "druk_op_eigenaar": "intimidatie",
+    "toegang_eigenaar": "sloten_vervangen",
+}
+#: Questions whose answer an owner tells in confidence, or that hold criminal data.
+CONFIDENTIAL = ("verdacht_huurvoorstel", "koopvoorstel", "druk_op_eigenaar", "toegang_eigenaar")
+CRIMINAL = ("vondsten_controle", "vondst_eigen_ruimte", "druk_op_eigenaar")
 
 
 def evaluate(evaluator, answers):
@@ -95,6 +111,13 @@ def test_signals_only_give_a_control_priority_never_an_indication(evaluator):
     assert bibob["level"] == "zeer_hoog" and bibob["outcome"] == "nader_onderzoek" and bibob["capped_by_feit"]
 
 
+def test_a_find_elsewhere_on_the_yard_is_not_a_feit_against_the_tenant(evaluator):
+    r = evaluate(evaluator, PERMIT | LAB_AT_TENANT | {"vondst_eigen_ruimte": False})
+    fired = {f["id"]: f for f in r["fired"]}
+    assert "BG-001" not in fired and fired["BG-002"]["role"] == "signaal"
+    assert r["feit_indicators"] == [] and r["outcome"] == "nader_onderzoek"
+
+
 def test_a_drug_lab_at_the_tenant_is_a_feit_and_gives_an_indication_in_a_bibob_context(evaluator):
     r = evaluate(evaluator, PERMIT | LAB_AT_TENANT)
     fired = {f["id"]: f for f in r["fired"]}
@@ -115,6 +138,52 @@ def test_an_owner_under_pressure_is_a_signal_about_the_user_not_a_feit(evaluator
     r = evaluate(evaluator, PERMIT | {"druk_op_eigenaar": "intimidatie"})
     (fired,) = r["fired"]
     assert fired["id"] == "BG-014" and fired["role"] == "signaal" and r["outcome"] == "geen_aanwijzingen"
+
+
+def test_an_approached_and_intimidated_owner_is_never_scored_against_himself(evaluator):
+    """Blocker: approaches, pressure and a lock-out count for the control priority only, never in a Bibob
+    indication, however many there are."""
+    r = evaluate(evaluator, PERMIT | OWNER_UNDER_PRESSURE)
+    fired = {f["id"]: f for f in r["fired"]}
+    assert set(fired) == {"BG-010", "BG-012", "BG-013", "BG-014"}
+    assert all(f["priority_only"] and f["role"] == "signaal" for f in fired.values())
+    assert r["score"] == 20 and r["level"] == "hoog"  # they still weigh for the priority
+    assert r["context"] == "beschikking_aanvraag" and r["outcome"] == "geen_aanwijzingen"
+    # The same answers outside a Bibob decision: a control priority (the place is targeted).
+    control = evaluate(evaluator, CONTROL | OWNER_UNDER_PRESSURE)
+    assert control["outcome"] == "controle_prioriteit" and control["priority"] == "hoog"
+
+
+def test_what_an_owner_tells_in_confidence_never_reaches_a_register_or_a_brief(catalogue):
+    questionnaire = catalogue.questionnaires[SCAN]
+    table = questionnaire.channels
+    for qid in CONFIDENTIAL + CRIMINAL:
+        p = questionnaire.question(qid).provenance
+        assert not p.portfolio, qid
+        assert table.shareabilities[p.shareability].brief == "weglaten", qid
+        assert not any(p.shareability in r.receives for r in table.recipients.values()), qid
+    for qid in CRIMINAL:
+        assert questionnaire.question(qid).provenance.criminal, qid
+    assert questionnaire.question("verdacht_huurvoorstel").provenance.channel == "melding"
+
+
+def test_findings_at_a_control_are_criminal_data_in_both_scans(catalogue):
+    for scan in (SCAN, "bedrijventerrein"):
+        for qid in ("vondsten_controle", "vondst_eigen_ruimte"):
+            p = catalogue.questionnaires[scan].question(qid).provenance
+            assert p.criminal and not p.portfolio, (scan, qid)
+
+
+def test_every_question_of_the_scan_is_read_by_a_rule_or_the_context(catalogue):
+    """Data minimisation: the scan asks nothing it does not use (free text and the shared steps aside)."""
+    form = yaml.safe_load((ROOT / "forms" / f"{SCAN}.yaml").read_text(encoding="utf-8"))
+    own = [q["id"] for step in form["steps"] if "include" not in step for q in step["questions"]]
+    questionnaire = catalogue.questionnaires[SCAN]
+    asked = [q for q in own if questionnaire.question(q).type != "tekst"]
+    read = {q for rule in catalogue.rules_for(SCAN) for q in questions(rule.condition)}
+    read |= {q for _, condition in catalogue.scoring[SCAN].context_when for q in questions(condition)}
+    # The declared use frames BG-029's "wijkt af van het opgegeven gebruik"; the officer needs it there.
+    assert [q for q in asked if q not in read] == ["gebruik_opgegeven"]
 
 
 def test_only_the_tenants_own_finding_is_a_feit(catalogue):
@@ -142,6 +211,39 @@ def test_bedrijventerrein_no_longer_asks_about_the_rural_area(catalogue):
     for word in ("buitengebied", "agrarisch", "stal"):
         assert word not in offered, word
     assert not questionnaire.question("verdacht_huurvoorstel").shown({})
+
+
+def test_only_the_tenants_own_finding_on_an_estate_is_a_feit(catalogue, evaluator):
+    feit = [r.id for r in catalogue.rules_for("bedrijventerrein") if r.id.startswith("BT-") and r.role == "feit"]
+    assert feit == ["BT-001"]
+    permit = PERMIT | {"object_soort": "loods"}
+    at_owner = evaluator.evaluate(
+        "bedrijventerrein", permit | {"rol_betrokkene": "eigenaar", "vondsten_controle": ["hennep"]}
+    )
+    fired = {f["id"]: f for f in at_owner.to_dict()["fired"]}
+    assert (
+        "BT-001" not in fired and fired["BT-019"]["role"] == "signaal" and at_owner.to_dict()["feit_indicators"] == []
+    )
+    at_tenant = LAB_AT_TENANT | {"vondsten_controle": ["vals_geld"]}
+    r = evaluator.evaluate("bedrijventerrein", permit | at_tenant).to_dict()
+    assert r["feit_indicators"] == ["BT-001"] and r["outcome"] == "indicatie_ernstig_gevaar"
+
+
+def test_an_observation_is_no_ground_for_a_13b_closure(catalogue):
+    """Closure under art. 13b Opiumwet needs drugs present: a smell, heat or an illegal connection is no basis."""
+    observations = {"energie_afwijkend", "geur_ventilatie_warmte", "ventilatie_geur_warmte", "eigen_stroomvoorziening"}
+    citing = [
+        r.id
+        for scan in (SCAN, "bedrijventerrein")
+        for r in catalogue.rules_for(scan)
+        if set(questions(r.condition)) & observations and "opiumwet_13b" in r.legal_basis
+    ]
+    assert citing == []
+
+
+def test_estate_rules_no_longer_cite_the_rural_control(catalogue):
+    quotes = [ref.quote for r in catalogue.rules_for("bedrijventerrein") for ref in r.sources if ref.quote]
+    assert quotes and not any("buitengebied" in q for q in quotes)
 
 
 def test_stored_rural_answers_to_bedrijventerrein_stay_valid(catalogue, evaluator):
@@ -203,3 +305,24 @@ def test_an_essential_entry_with_one_alternative_is_refused(scratch):
     pair, single = "[antecedenten_ernstig, betrokken_personen]", "[antecedenten_ernstig]"
     faults = faults_after(scratch, "rules/buitengebied/scoring.yaml", pair, single)
     assert any(f.field.startswith("essential") for f in faults)
+
+
+def test_a_controle_brief_leaves_out_what_the_owner_told_and_what_was_found(app, scans, catalogue):
+    """Even for the RIEC and the police: confidential and criminal answers, and the indicators on them, stay out."""
+    scan_id = scans.start(SCAN, name="Schuur Briefweg 1 (fictief)")
+    found = {"vondsten_controle": ["hennep"], "ramen_geblindeerd": True}
+    scans.fill(scan_id, SCAN, REQUIRED[SCAN] | COMMON | OWNER_UNDER_PRESSURE | found)
+    assert scans.evaluate(scan_id).status_code == 302
+    with app.app_context():
+        fired = {f["id"] for f in db.session.get(Scan, scan_id).latest_result.snapshot["fired"]}
+    left_out = {"BG-002", "BG-010", "BG-012", "BG-013", "BG-014"}
+    assert left_out | {"BG-019"} <= fired
+    page = scans.client.get(f"/scans/{scan_id}/controlebrief", query_string={"ontvanger": ["riec", "politie"]})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    questionnaire = catalogue.questionnaires[SCAN]
+    for rule_id in sorted(left_out):
+        assert catalogue.rules[rule_id].title not in html, rule_id
+    for question_id in CONFIDENTIAL:
+        assert questionnaire.question(question_id).label not in html, question_id
+    assert catalogue.rules["BG-019"].title in html  # a blinded window may be shared

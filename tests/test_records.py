@@ -259,7 +259,7 @@ def test_geen_with_another_option_is_refused_by_the_wizard(scans):
 
 def test_geen_with_another_option_is_refused_in_a_register_upload(app, client):
     login(client, "officer")
-    data = "naam;adres;vondsten_controle\nHal (fictief);Weg 1;geen | hennep\nLoods (fictief);Weg 2;hennep\n"
+    data = "naam;adres;overtredingen_controle\nHal (fictief);Weg 1;geen | brp\nLoods (fictief);Weg 2;brp\n"
     form = {"scan_type": "bedrijventerrein", "name": "Terrein", "bestand": (io.BytesIO(data.encode()), "r.csv")}
     response = client.post("/portfolio/nieuw", data=form, content_type="multipart/form-data")
     assert response.status_code == 302

@@ -140,7 +140,8 @@ def test_the_pdf_fetcher_serves_only_the_apps_static_files():
 
 def test_cli_pdf_from_an_answers_file_needs_no_database(tmp_path, runner):
     answers = tmp_path / "a.json"
-    answers.write_text(json.dumps({"vondsten_controle": ["vals_geld"], "huur_contant": True}), encoding="utf-8")
+    found = {"rol_betrokkene": "huurder", "vondsten_controle": ["vals_geld"], "vondst_eigen_ruimte": True}
+    answers.write_text(json.dumps(found | {"huur_contant": True}), encoding="utf-8")
     out = tmp_path / "r.pdf"
     result = runner.invoke(
         args=[

@@ -33,7 +33,8 @@ def test_knockout_lifts_the_level_but_never_lowers_it(evaluator):
     assert (result.score.total, result.score.level_by_score, result.score.level) == (10, "verhoogd", "verhoogd")
     lifted = evaluator.evaluate("horeca", {"drugshandel_voorraad": False, "zonder_vergunning_open": True})
     assert lifted.score.knockouts == ()
-    heavy = evaluator.evaluate("bedrijventerrein", {"vondsten_controle": ["hennep"]})  # BT-001: zeer_hoog
+    found = {"rol_betrokkene": "huurder", "vondsten_controle": ["hennep"], "vondst_eigen_ruimte": True}
+    heavy = evaluator.evaluate("bedrijventerrein", found)  # BT-001: zeer_hoog
     assert (heavy.score.total, heavy.score.level_by_score, heavy.score.level) == (12, "verhoogd", "zeer_hoog")
     assert heavy.score.knockouts == ("BT-001",)
     # A control: the lifted level gives a high control priority, never a Bibob outcome.
