@@ -346,3 +346,19 @@ def test_the_openapi_enum_follows_the_app_being_created(tmp_path, scratch):
     assert enum(first) == list(SCANS)
     add_sixth_scan(scratch)
     assert enum(tree_app(tmp_path, scratch)) == [*SCANS, SIXTH]
+
+
+def test_the_guide_to_adding_a_scan_is_true(scratch):
+    """docs/scan-toevoegen.md, followed literally: its two YAML files (and one indicator) load as a new scan.
+
+    Catches a stale example, such as an `order:` or `id_prefix:` that another scan has taken since."""
+    guide = (ROOT / "docs" / "scan-toevoegen.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, flags=re.S)
+    form = next(b for b in blocks if b.startswith("scan: jachthaven") and "steps:" in b)
+    scoring = next(b for b in blocks if b.startswith("scan: jachthaven") and "id_prefix:" in b)
+    scratch.write("forms/jachthaven.yaml", form)
+    scratch.write("rules/jachthaven/scoring.yaml", scoring)
+    rule = sixth_rule("JH-001", "Geen besluit", "{question: besluit, equals: geen}", "{besluit: geen}", "{}")
+    scratch.write("rules/jachthaven/JH-001.yaml", rule.replace("scans: [proefscan]", "scans: [jachthaven]"))
+    catalogue = scratch.load()
+    assert catalogue.scans.ids[-1] == "jachthaven" and catalogue.scans["jachthaven"].prefix == "JH"
