@@ -15,20 +15,14 @@ from app.models.states import PortfolioState
 from app.rules.errors import ScanTypeGone
 from tests.conftest import USERS, ScanActions, login
 from tests.test_api import token_for
-from tests.test_registry import SIXTH, add_sixth_scan, tree_app
+from tests.test_registry import SIXTH, sixth_app, tree_app  # noqa: F401  (fixture)
 
 GONE = ScanTypeGone.MESSAGE
 
 
-def test_stored_scans_of_a_removed_type_still_read_but_refuse_edits(tmp_path, scratch, password_hash):
-    from app.migrate import upgrade
-    from tests.conftest import _create_accounts
-
-    add_sixth_scan(scratch)
-    before = tree_app(tmp_path, scratch)
+def test_stored_scans_of_a_removed_type_still_read_but_refuse_edits(tmp_path, scratch, request):
+    before = request.getfixturevalue("sixth_app")  # the scratch catalogue with the sixth scan, migrated, accounts
     with before.app_context():
-        upgrade()
-        _create_accounts(password_hash)
         questionnaires = catalogue_ext.load().questionnaires
     scans = ScanActions(before.test_client(), questionnaires)
     done = scans.start(SIXTH, name="Pand De Proef (fictief)")
