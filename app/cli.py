@@ -67,8 +67,10 @@ def rules_check() -> None:
     for scan in catalogue.scans:
         active = catalogue.rules_for(scan)
         total = len(catalogue.rules_for(scan, include_inactive=True))
+        kind = catalogue.scans[scan]  # where it is listed and its rule-id prefix: a new scan must pick others
         click.echo(
             f"{scan:<17} {len(active):>3} actieve indicatoren ({total} totaal)  versie {catalogue.version(scan)}"
+            f"  plaats {kind.order}  voorvoegsel {kind.prefix}  {kind.label}"
         )
         refused += _check_partitions(scan, active)
     if refused:

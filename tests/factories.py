@@ -150,3 +150,14 @@ def _as_form(answers: dict[str, Any]) -> MultiDict:
 
 def _officer() -> User:
     return db.session.scalar(db.select(User).where(User.email == USERS["officer"][0]))
+
+
+def person(naam: str, rol: str, *antecedents: tuple) -> dict[str, Any]:
+    """One row of the `betrokken_personen` record: name, role and antecedents as (feit, jaar, status,
+    samenhang, kanaal) tuples (shared by the record, derivation and buitengebied tests)."""
+    row: dict[str, Any] = {"naam": naam, "rol": rol}
+    if antecedents:
+        row["antecedenten"] = [
+            dict(zip(("feit", "jaar", "status", "samenhang", "kanaal"), a, strict=True)) for a in antecedents
+        ]
+    return row

@@ -12,12 +12,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import false, or_, select
 
 from app.dossier.vocabulary import GROUNDS, REGISTER_GROUNDS
 from app.models import Dossier, Portfolio, Scan, User
 from app.models.account import ROLES
 from app.models.dossier import DOSSIER_CLOSED, DOSSIER_OPEN
 from app.models.scan import (
+    RIEC_VISIBLE,
     STATUS_APPROVED,
     STATUS_DRAFT,
     STATUS_EVALUATED,
@@ -112,6 +114,18 @@ def test_every_check_can_refuse():
             assert {id(c) for c in checks} <= seen, action
 
 
+def _sql(query) -> str:
+    return str(query.compile(compile_kwargs={"literal_binds": True}))
+
+
+@pytest.mark.parametrize("user", list(_users()), ids=lambda u: f"{u.role}-{u.organisation_id}")
+def test_visibility_is_that_of_the_if_chain(user):
+    """The VISIBILITY table gives, per role, the very query the if-chains gave (a role not in it: none)."""
+    assert _sql(access.visible_scans(user)) == _sql(legacy_visible_scans(user))
+    assert _sql(access.visible_portfolios(user)) == _sql(legacy_visible_portfolios(user))
+    assert _sql(access.visible_dossiers(user)) == _sql(legacy_visible_dossiers(user))
+
+
 def test_docs_show_the_table_as_it_is():
     text = DOCS.read_text(encoding="utf-8")
     begin, end = "<!-- access-table:begin -->\n", "<!-- access-table:end -->"
@@ -124,6 +138,31 @@ def test_docs_show_the_table_as_it_is():
 
 
 # --- The if-chain the table replaced (reference only) --------------------------------------------
+
+
+def legacy_visible_scans(user):
+    query = select(Scan)
+    if user.role == "bibob_officer":
+        return query.where(Scan.organisation_id == user.organisation_id)
+    if user.role in ("jurist", "tov_adviser"):
+        return query.where(or_(Scan.status.in_(RIEC_VISIBLE), Scan.shared_with_riec.is_(True)))
+    return query.where(false())
+
+
+def legacy_visible_portfolios(user):
+    query = select(Portfolio)
+    if user.role == "bibob_officer":
+        return query.where(Portfolio.organisation_id == user.organisation_id)
+    if user.role == "tov_adviser":
+        return query.where(Portfolio.shared_with_riec.is_(True))
+    return query.where(false())
+
+
+def legacy_visible_dossiers(user):
+    query = select(Dossier)
+    if user.role == "bibob_officer":
+        return query.where(Dossier.organisation_id == user.organisation_id)
+    return query.where(false())
 
 
 def legacy_refusal(user: User, action: str, scan: Scan | None = None) -> str | None:

@@ -16,20 +16,12 @@ from app.forms.answers import validate_answers
 from app.forms.derive import derive
 from app.rules.vocabulary import INDICATIONS
 from tests.conftest import SCANS, login
+from tests.factories import person  # also imported from here by tests/test_buitengebied.py
 from tests.test_api import api  # noqa: F401  (fixture)
 from tests.test_wizard import REQUIRED
 
 DAY = dt.date(2025, 6, 1)
 GEEN_MESSAGE = "Kies “Geen” óf een of meer andere antwoorden, niet allebei."
-
-
-def person(naam, rol, *antecedents):
-    row = {"naam": naam, "rol": rol}
-    if antecedents:
-        row["antecedenten"] = [
-            dict(zip(("feit", "jaar", "status", "samenhang", "kanaal"), a, strict=True)) for a in antecedents
-        ]
-    return row
 
 
 # --- derived facts ------------------------------------------------------------------------------------

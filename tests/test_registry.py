@@ -34,7 +34,8 @@ def _scan_mentions(path: Path, scans: set[str]) -> list[str]:
     A constant counts when it equals a scan id, or is one token (no white space) with a scan id as one
     of its parts (`forms/horeca.yaml`, `horeca-register.csv`, `horeca_v2`). Text with spaces (Dutch
     prose, docstrings, messages such as "risicolocaties, vastgoed en bedrijventerreinen") is exempt:
-    there the word is the domain, not a reference to a scan type. Comments are not in the AST at all.
+    there the word is the domain, not a reference to a scan type; prose that lists two or more scans is
+    caught by `test_no_prose_lists_the_scans_by_hand` instead. Comments are not in the AST at all.
     """
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
@@ -61,6 +62,56 @@ def test_the_check_would_see_a_scan_named_in_code(tmp_path):
         f'X = {{"{scan}": 1}}\nY = "forms/{scan}.yaml"\nZ = "een {scan} in proza"\n"""Over {scan} in het algemeen."""\n'
     )
     assert len(_scan_mentions(sample, set(SCANS))) == 2
+
+
+def _prose_listing_scans(text: str, names: dict[str, set[str]]) -> set[str]:
+    """The scans a piece of prose names, by id or label, as whole words (a plural counts: "risicolocaties")."""
+    found = set()
+    for scan, words in names.items():
+        pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        if re.search(rf"(?<![\w-])(?:{pattern})(?:s|en|'s)?(?![\w-])", text, flags=re.I):
+            found.add(scan)
+    return found
+
+
+def _scan_names() -> dict[str, set[str]]:
+    from app.paths import FORMS_DIR, RULES_DIR
+
+    return {t.id: {t.id, t.label} for t in discover_scans(FORMS_DIR, RULES_DIR).types}
+
+
+def _prose_lists(path: Path, names: dict[str, set[str]]) -> list[str]:
+    """Strings (Python) or lines (templates) of `path` that list two or more scans by hand."""
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+    if path.suffix == ".py":
+        texts = [
+            (node.lineno, node.value)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        ]
+    else:
+        texts = list(enumerate(path.read_text(encoding="utf-8").splitlines(), start=1))
+    return [f"{where}:{n}: {sorted(found)}" for n, text in texts if len(found := _prose_listing_scans(text, names)) > 1]
+
+
+def test_no_prose_lists_the_scans_by_hand():
+    """A sentence naming two or more scans goes stale when a scan is added or removed: build it from the
+    registry (as the Algoritmeregister purpose does) or make it generic. One domain word alone is fine."""
+    names = _scan_names()
+    templates = sorted((ROOT / "templates").rglob("*.html"))
+    listed = [m for path in [*_python_files(), *templates] for m in _prose_lists(path, names)]
+    assert listed == []
+
+
+def test_the_prose_check_would_see_a_hand_made_list(tmp_path):
+    names = _scan_names()
+    first, second = list(names)[:2]
+    sample = tmp_path / "sample.py"
+    sample.write_text(f'A = "controles op {first}s en {second}"\nB = "alleen {first} hier"\nC = "{first}x {second}y"\n')
+    assert [m.split(":")[1] for m in _prose_lists(sample, names)] == ["1"]
+    page = tmp_path / "page.html"
+    page.write_text(f"<p>bijv. {first.capitalize()}, {second}</p>\n<p>{first}</p>\n")
+    assert len(_prose_lists(page, names)) == 1
 
 
 def test_registry_reads_the_repository():
@@ -346,3 +397,19 @@ def test_the_openapi_enum_follows_the_app_being_created(tmp_path, scratch):
     assert enum(first) == list(SCANS)
     add_sixth_scan(scratch)
     assert enum(tree_app(tmp_path, scratch)) == [*SCANS, SIXTH]
+
+
+def test_the_guide_to_adding_a_scan_is_true(scratch):
+    """docs/scan-toevoegen.md, followed literally: its two YAML files (and one indicator) load as a new scan.
+
+    Catches a stale example, such as an `order:` or `id_prefix:` that another scan has taken since."""
+    guide = (ROOT / "docs" / "scan-toevoegen.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, flags=re.S)
+    form = next(b for b in blocks if b.startswith("scan: jachthaven") and "steps:" in b)
+    scoring = next(b for b in blocks if b.startswith("scan: jachthaven") and "id_prefix:" in b)
+    scratch.write("forms/jachthaven.yaml", form)
+    scratch.write("rules/jachthaven/scoring.yaml", scoring)
+    rule = sixth_rule("JH-001", "Geen besluit", "{question: besluit, equals: geen}", "{besluit: geen}", "{}")
+    scratch.write("rules/jachthaven/JH-001.yaml", rule.replace("scans: [proefscan]", "scans: [jachthaven]"))
+    catalogue = scratch.load()
+    assert catalogue.scans.ids[-1] == "jachthaven" and catalogue.scans["jachthaven"].prefix == "JH"

@@ -75,6 +75,42 @@ def test_the_lock_refuses_a_changed_form_without_a_version_bump(scratch):
     assert refused.exit_code == 1 and "forms/horeca.yaml: inhoud gewijzigd" in refused.output
 
 
+def _bump(scratch, relative: str) -> None:
+    text = scratch.read(relative)
+    old_version = next(line for line in text.splitlines() if line.startswith("version:"))
+    scratch.edit(relative, old_version, f"version: {int(old_version.split()[1]) + 1}")
+
+
+def test_a_changed_shared_step_needs_a_bump_of_every_form_that_includes_it(scratch):
+    """Stored scans name their questionnaire version: a shared step edited under five forms bumps all five."""
+    from app.rules.versions_lock import included
+
+    before = scratch.load()
+    forms = sorted(p.name for p in scratch.forms.glob("*.yaml") if not p.name.startswith("_"))
+    including = [f for f in forms if "gedrag" in included(scratch.read(f"forms/{f}"))]
+    assert len(including) >= 2
+    scratch.edit("forms/_gedeeld/gedrag.yaml", "\n", "\n# gewijzigd\n")
+    refused = _rules(scratch, "check")
+    assert refused.exit_code == 1
+    for form in including:
+        assert f"forms/{form}: neemt forms/_gedeeld/gedrag.yaml op, dat is gewijzigd; hoog 'version'" in refused.output
+    for form in set(forms) - set(including):
+        assert f"forms/{form}: neemt" not in refused.output
+    assert _rules(scratch, "lock").exit_code == 1  # the lock cannot paper over it
+    for form in including[:-1]:
+        _bump(scratch, f"forms/{form}")
+    still = _rules(scratch, "check")
+    assert still.exit_code == 1 and f"forms/{including[-1]}: neemt forms/_gedeeld/gedrag.yaml op" in still.output
+    _bump(scratch, f"forms/{including[-1]}")
+    assert _rules(scratch, "lock").exit_code == 0
+    assert _rules(scratch, "check").exit_code == 0
+    after = scratch.load()
+    for form in including:
+        scan = form.removesuffix(".yaml")
+        assert after.questionnaires[scan].version == before.questionnaires[scan].version + 1
+        assert after.version(scan) != before.version(scan)
+
+
 def test_report_verify_takes_any_result_by_id(app):
     with app.app_context():
         scan = make_scan("horeca", evaluate=True)

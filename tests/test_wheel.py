@@ -9,6 +9,7 @@ starts gunicorn on the installed package and asks for the login page, /readyz an
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import shutil
 import socket
@@ -21,6 +22,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+WITHOUT_VENDOR = "BIBOB_WHEEL_WITHOUT_VENDOR"
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Not part of the build input (and large, or local state).
@@ -42,7 +45,9 @@ def installed(tmp_path_factory) -> Path:
     source, dist, site = base / "source", base / "dist", base / "site"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", str(source), "--no-deps", "-w", str(dist)], check=True, timeout=600)
+    # A checkout without `make frontend` may still be tested: the wheel is then built without static/vendor on purpose.
+    env = os.environ | ({} if _setup_module().vendor_problem(source, {}) is None else {WITHOUT_VENDOR: "1"})
+    subprocess.run([*pip, "wheel", str(source), "--no-deps", "-w", str(dist)], check=True, timeout=600, env=env)
     wheels = list(dist.glob("bibob_risicoscan-*.whl"))
     assert len(wheels) == 1
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheels[0])], check=True, timeout=300)
@@ -76,6 +81,44 @@ def _get(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
+
+
+def _setup_module():
+    """setup.py as a module (it only calls setup() when the build backend runs it as __main__)."""
+    spec = importlib.util.spec_from_file_location("bibob_setup", ROOT / "setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_wheel_without_static_vendor_is_refused_unless_asked_for(tmp_path):
+    setup_py = _setup_module()
+    assert setup_py.vendor_problem(tmp_path, {WITHOUT_VENDOR: "1"}) is None
+    problem = setup_py.vendor_problem(tmp_path, {})
+    assert "make frontend" in problem and WITHOUT_VENDOR in problem
+    vendor = tmp_path / "static" / "vendor"
+    vendor.mkdir(parents=True)
+    for name in setup_py.VENDOR_FILES:
+        (vendor / name).write_text("/* css */")
+    assert setup_py.vendor_problem(tmp_path, {}) is None
+
+
+def test_the_build_stops_without_static_vendor(tmp_path):
+    """The real build (pip wheel) fails with the message, instead of shipping a wheel without the CSS."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    shutil.rmtree(source / "static" / "vendor", ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if k != WITHOUT_VENDOR}
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    built = subprocess.run(
+        [*pip, "wheel", str(source), "--no-deps", "-w", str(tmp_path / "dist")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode != 0 and "make frontend" in built.stdout + built.stderr
+    assert not list((tmp_path / "dist").glob("*.whl"))
 
 
 def test_setup_copies_the_folders_the_app_looks_for():

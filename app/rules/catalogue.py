@@ -7,6 +7,7 @@ from typing import Any
 
 from app.forms.model import Questionnaire
 from app.rules.conditions import Condition
+from app.rules.errors import ByScan
 from app.rules.registry import ScanRegistry
 
 
@@ -130,6 +131,15 @@ class Catalogue:
     files: dict[str, str] = field(default_factory=dict)  # path → text: exactly what was loaded
     #: The scan types the catalogue was loaded for (`app.rules.registry`), in list order.
     scans: ScanRegistry = field(default_factory=lambda: ScanRegistry(()))
+
+    def __post_init__(self) -> None:
+        """Per-scan tables raise ScanTypeGone (not a bare KeyError) for a stored scan of a removed type."""
+        for name in ("scoring", "questionnaires", "versions"):
+            object.__setattr__(self, name, ByScan(getattr(self, name)))
+
+    def knows(self, scan: str) -> bool:
+        """Whether this catalogue has the scan type (a stored scan may be of a type since removed)."""
+        return scan in self.questionnaires
 
     def rules_for(self, scan: str, include_inactive: bool = False) -> list[Rule]:
         """The indicators of one scan, sorted by id (active ones only unless asked)."""

@@ -30,6 +30,29 @@ class CatalogueError(ValueError):
         super().__init__(f"{len(self.faults)} fout(en) in de catalogus:\n" + "\n".join(map(str, self.faults)))
 
 
+class ScanTypeGone(KeyError):
+    """A stored scan or register names a scan type the loaded catalogue no longer has (its files were removed).
+
+    Its stored results stay readable from their snapshots; what needs the questionnaire or the rules
+    (editing, evaluating, exporting a register) is refused with MESSAGE instead of failing with a 500."""
+
+    MESSAGE = "Dit type scan bestaat niet meer in de catalogus; de opgeslagen uitkomst blijft leesbaar."
+
+    def __init__(self, scan_type: str):
+        super().__init__(scan_type)
+        self.scan_type = scan_type
+
+    def __str__(self) -> str:
+        return self.MESSAGE
+
+
+class ByScan(dict):
+    """scan id → value; looking up a scan type the catalogue does not have raises ScanTypeGone."""
+
+    def __missing__(self, scan_type: str):
+        raise ScanTypeGone(scan_type)
+
+
 class UniqueKeyLoader(yaml.SafeLoader):
     """The safe loader, but a key given twice in one mapping is an error (the second would silently win)."""
 

@@ -6,6 +6,11 @@ and refuses while a versioned file's content changed but its `version` did not. 
 field (the shared steps in `forms/_gedeeld/`, `forms/_kanalen.yaml`, `rules/references.yaml`) are locked
 by content only: a change to them shows in the lock's diff, and the ruleset version (a content hash of
 everything a scan depends on, `app.rules.loader._version`) changes with them.
+
+A shared step or shared derived file (`forms/_gedeeld/<name>.yaml`) is part of every questionnaire that
+includes it (`- include: <name>` under `steps:` or `derived:`). A stored scan records its questionnaire's
+`version`, so a change to a shared file must bump the `version` of every form that includes it:
+`unbumped` names each such form until it is.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 import yaml
 
 LOCK_FILE = "versions.lock"
+SHARED_FORMS = "forms/_gedeeld/"
 
 
 def lock_entries(files: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -42,15 +48,45 @@ def write_lock(path: Path, entries: dict[str, dict[str, Any]]) -> None:
 
 
 def unbumped(files: dict[str, str], lock: dict[str, dict[str, Any]]) -> list[str]:
-    """Versioned files whose content differs from the lock while their `version` is still the locked one."""
+    """Versioned files whose content differs from the lock while their `version` is still the locked one,
+    and forms that include a changed shared file (forms/_gedeeld/) while their `version` is the locked one."""
+    entries = lock_entries(files)
     problems = []
-    for name, entry in lock_entries(files).items():
+    for name, entry in entries.items():
         locked = lock.get(name)
         if locked is None or locked["sha256"] == entry["sha256"] or entry["version"] is None:
             continue
         if entry["version"] == locked["version"]:
             problems.append(f"{name}: inhoud gewijzigd zonder dat 'version' is opgehoogd (nog {entry['version']})")
+    changed_shared = {
+        name for name, entry in entries.items() if name.startswith(SHARED_FORMS) and _changed(name, entry, lock)
+    }
+    for name, entry in entries.items():
+        locked = lock.get(name)
+        if locked is None or entry["version"] is None or entry["version"] != locked["version"]:
+            continue
+        for shared in sorted(changed_shared & {f"{SHARED_FORMS}{i}.yaml" for i in included(files[name])}):
+            problems.append(
+                f"{name}: neemt {shared} op, dat is gewijzigd; hoog 'version' van deze vragenlijst op "
+                f"(nog {entry['version']}), want opgeslagen scans noemen die versie"
+            )
     return problems
+
+
+def _changed(name: str, entry: dict[str, Any], lock: dict[str, dict[str, Any]]) -> bool:
+    """A file in the lock whose content differs from it (a new file is not 'changed')."""
+    locked = lock.get(name)
+    return locked is not None and locked["sha256"] != entry["sha256"]
+
+
+def included(text: str) -> set[str]:
+    """The shared files a questionnaire includes: `{include: <name>}` items under `steps:` and `derived:`."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        return set()
+    items = [i for key in ("steps", "derived") if isinstance(data.get(key), list) for i in data[key]]
+    names = (i["include"] for i in items if isinstance(i, dict) and set(i) == {"include"})
+    return {n for n in names if isinstance(n, str)}
 
 
 def stale(files: dict[str, str], lock: dict[str, dict[str, Any]]) -> list[str]:

@@ -5,8 +5,10 @@
 - An admin manages users and reads the audit trail; it sees no scan content (need to know).
 Anything not visible is reported as "not found", so a URL never reveals that a scan exists.
 
-What each role may do is a table (SCAN_RULES, PORTFOLIO_RULES, DOSSIER_RULES, AREAS): per action,
-the checks in order, each with its Dutch refusal. docs/security.md shows the same table.
+What each role may see is a table (VISIBILITY: per kind of object and role, the rows it sees; a role
+not in it sees none). What each role may do is a table (SCAN_RULES, PORTFOLIO_RULES, DOSSIER_RULES,
+AREAS): per action, the checks in order, each with its Dutch refusal. docs/security.md shows the same
+tables.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import Select, false, or_, select
 from app.db import db
 from app.dossier.vocabulary import REGISTER_GROUNDS
 from app.models import Dossier, Portfolio, Scan, User
+from app.models.account import ROLES
 from app.models.dossier import DOSSIER_CLOSED, DOSSIER_OPEN
 from app.models.scan import (
     RIEC_VISIBLE,
@@ -173,6 +176,44 @@ AREAS: dict[str, tuple[str, Callable[[User], bool]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which rows of one kind of object a role sees: a description (for the documentation) and the filter."""
+
+    label: str
+    where: Callable[[User], Any]  # user → SQL condition on the object's table
+
+
+def _own_gemeente(model) -> Scope:
+    return Scope("die van de eigen gemeente", lambda user: model.organisation_id == user.organisation_id)
+
+
+_riec_scans = Scope(
+    "status " + " of ".join(RIEC_VISIBLE) + ", of gedeeld met het RIEC",
+    lambda _user: or_(Scan.status.in_(RIEC_VISIBLE), Scan.shared_with_riec.is_(True)),
+)
+#: kind of object → (model, role → Scope). A role that is not listed sees none of that kind (need to know):
+#: admins see no scan content; jurists see no registers; the RIEC gets dossier aggregates only.
+VISIBILITY: dict[str, tuple[type, dict[str, Scope]]] = {
+    "Scans": (Scan, {"bibob_officer": _own_gemeente(Scan), "jurist": _riec_scans, "tov_adviser": _riec_scans}),
+    "Portfolio's": (
+        Portfolio,
+        {
+            "bibob_officer": _own_gemeente(Portfolio),
+            "tov_adviser": Scope("gedeeld met het RIEC", lambda _user: Portfolio.shared_with_riec.is_(True)),
+        },
+    ),
+    "Dossiers": (Dossier, {"bibob_officer": _own_gemeente(Dossier)}),
+}
+
+
+def _visible(kind: str, user: User) -> Select:
+    """The base query of one kind of object for this user, from VISIBILITY (nothing for an unlisted role)."""
+    model, scopes = VISIBILITY[kind]
+    scope = scopes.get(user.role)
+    return select(model).where(scope.where(user) if scope else false())
+
+
 def _refusal(rules: dict[str, tuple[Check, ...]], user: User, action: str, obj: Any) -> str | None:
     """The reason of the first failing check of the action's rule; None when all pass."""
     checks = rules.get(action)
@@ -196,17 +237,15 @@ def table_markdown() -> str:
         lines.append("")
     lines += ["#### Onderdelen (menu)", "", "| onderdeel | wie |", "|---|---|"]
     lines += [f"| `{area}` | {label} |" for area, (label, _) in AREAS.items()]
+    lines += ["", "#### Zichtbaarheid (lijsten en losse objecten)", "", "| object | rol | ziet |", "|---|---|---|"]
+    for kind, (_, scopes) in VISIBILITY.items():
+        lines += [f"| {kind} | `{r}` | {scopes[r].label if r in scopes else 'geen'} |" for r in ROLES]
     return "\n".join(lines) + "\n"
 
 
 def visible_scans(user: User) -> Select:
-    """The base query of every scan list: only what this user may see."""
-    query = select(Scan)
-    if user.role == "bibob_officer":
-        return query.where(Scan.organisation_id == user.organisation_id)
-    if user.role in ("jurist", "tov_adviser"):
-        return query.where(or_(Scan.status.in_(RIEC_VISIBLE), Scan.shared_with_riec.is_(True)))
-    return query.where(false())
+    """The base query of every scan list: only what this user may see (VISIBILITY)."""
+    return _visible("Scans", user)
 
 
 def scan_for(user: User, scan_id: int) -> Scan:
@@ -233,14 +272,9 @@ def visible_portfolios(user: User) -> Select:
     """Portfolios (evaluated registers) this user may see.
 
     A gemeente's officers see their own; TOV advisers see those the gemeente shared
-    with the RIEC to prepare controls. Jurists and admins see none (need to know).
+    with the RIEC to prepare controls. Jurists and admins see none (need to know; VISIBILITY).
     """
-    query = select(Portfolio)
-    if user.role == "bibob_officer":
-        return query.where(Portfolio.organisation_id == user.organisation_id)
-    if user.role == "tov_adviser":
-        return query.where(Portfolio.shared_with_riec.is_(True))
-    return query.where(false())
+    return _visible("Portfolio's", user)
 
 
 def portfolio_for(user: User, portfolio_id: int) -> Portfolio:
@@ -268,11 +302,8 @@ class DossierNotFound(LookupError):
 
 
 def visible_dossiers(user: User) -> Select:
-    """Dossiers this user may see: only a gemeente's own officers (the RIEC gets aggregates only)."""
-    query = select(Dossier)
-    if user.role == "bibob_officer":
-        return query.where(Dossier.organisation_id == user.organisation_id)
-    return query.where(false())
+    """Dossiers this user may see: only a gemeente's own officers (the RIEC gets aggregates only; VISIBILITY)."""
+    return _visible("Dossiers", user)
 
 
 def dossier_for(user: User, dossier_id: int) -> Dossier:

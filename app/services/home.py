@@ -51,7 +51,11 @@ def _portfolios(user: User) -> list[Portfolio]:
     return list(db.session.scalars(query))
 
 
-def progress(scan: Scan, questionnaire) -> tuple[int, int]:
-    """(steps with saved answers, all steps) of a draft, for 'stap 3 van 8' in lists."""
+def progress(scan: Scan, questionnaire) -> tuple[int, int] | None:
+    """(steps with saved answers, all steps) of a draft, for 'stap 3 van 8' in lists.
+
+    None when the questionnaire is None: the scan's type was removed from the catalogue since."""
+    if questionnaire is None:
+        return None
     done = {s.step_id for s in scan.steps}
     return len([s for s in questionnaire.steps if s.id in done]), len(questionnaire.steps)

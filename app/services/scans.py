@@ -101,9 +101,7 @@ def check_step(
     return kept, errors
 
 
-def save_step(
-    scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None, user: User
-) -> None:
+def save_step(scan: Scan, step: Step, answers: dict[str, Any], next_step: str | None, user: User) -> None:
     """Store one step's answers atomically (upsert of one row), so other steps are never touched."""
     access.require(user, "edit", scan)
     table = ScanStep.__table__

@@ -26,10 +26,19 @@ from app.rules.vocabulary import (
 
 PURPOSE = (
     "Gemeenten ondersteunen bij het beoordelen van de mate van gevaar in de zin van de Wet Bibob en bij het "
-    "voorbereiden van integrale controles op risicolocaties, vastgoed en bedrijventerreinen. De toepassing "
-    "zet antwoorden op een vragenlijst met vaste, openbare indicatoren om in een score, een risiconiveau en "
-    "een toegelicht advies."
+    "voorbereiden van integrale controles. De toepassing zet antwoorden op een vragenlijst met vaste, openbare "
+    "indicatoren om in een score, een risiconiveau en een toegelicht advies. Er is een vragenlijst per scan: {scans}."
 )
+
+
+def purpose(catalogue: Catalogue) -> str:
+    """PURPOSE with the scans the catalogue has, by label in list order (never a list kept by hand)."""
+    return PURPOSE.format(scans=dutch_list([f"‘{label}’" for label in catalogue.scans.labels.values()]))
+
+
+def dutch_list(items: list[str]) -> str:
+    """"a, b en c": a list in a Dutch sentence."""
+    return " en ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 HUMAN_INVOLVEMENT = (
     "De uitkomst is een indicatie met redenen, geen besluit. Een Bibob-coördinator vult de scan in en "
     "controleert de antwoorden; een jurist beoordeelt elk advies, kan indicatoren met redenen weerleggen en de "
@@ -142,7 +151,7 @@ def algoritmeregister(catalogue: Catalogue) -> dict[str, Any]:
         "naam": "Bibob-risicoscan",
         "type": "Regelgebaseerd: vaste, openbare beslisregels met een weging per indicator; geen zelflerend model",
         "status": "In ontwikkeling",
-        "doel_en_impact": PURPOSE,
+        "doel_en_impact": purpose(catalogue),
         "wettelijke_basis": ["Wet bevordering integriteitsbeoordelingen door het openbaar bestuur (Wet Bibob)", *bases],
         "menselijke_tussenkomst": HUMAN_INVOLVEMENT,
         "niet_gebruikte_gegevens": NOT_USED,
@@ -246,7 +255,7 @@ def publication(catalogue: Catalogue, settings: dict[str, str]) -> dict[str, Any
         "website": settings.get("publiekspagina", ""),
         "publication_category": "Impactvolle algoritmes",
         "url": settings.get("eigen_register_url", ""),
-        "goal": f"<p>{PURPOSE}</p><p>{GOAL_IMPACT}</p>",
+        "goal": f"<p>{escape(purpose(catalogue))}</p><p>{GOAL_IMPACT}</p>",
         "proportionality": PROPORTIONALITY,
         "human_intervention": f"<p>{HUMAN_INVOLVEMENT}</p>",
         "risks": RISKS,

@@ -9,7 +9,7 @@ from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException
 from app import transaction
 from app.db import db
 from app.models.states import StateError
-from app.rules.errors import translate
+from app.rules.errors import ScanTypeGone, translate
 from app.services.access import NotAllowed
 
 
@@ -29,6 +29,16 @@ class Moved(Conflict):
         self.dutch = True
 
 
+class Gone(HTTPException):
+    """410 with a Dutch reason: what the action needs (e.g. a scan type's questionnaire) no longer exists."""
+
+    code = 410
+
+    def __init__(self, reason: str):
+        super().__init__(description=reason)
+        self.dutch = True
+
+
 class Unreadable(BadRequest):
     """400 with a Dutch reason the user may read (input refused at the boundary)."""
 
@@ -42,6 +52,7 @@ MESSAGES = {
     403: "U heeft geen toegang tot deze pagina.",
     404: "Deze pagina bestaat niet of u heeft er geen toegang toe.",
     405: "Deze handeling is hier niet toegestaan.",
+    410: "Dit bestaat niet meer.",
     413: "Het verstuurde bestand of formulier is te groot.",
     429: "Te veel pogingen vanaf uw adres. Wacht een paar minuten en probeer het opnieuw.",
     500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
@@ -69,6 +80,11 @@ def init_errorhandlers(app: Flask) -> None:
     def wrong_state(exc: StateError):
         """A move the state table refuses (e.g. two users acting on the same scan at once): 409, in Dutch."""
         return http_error(Moved(str(exc)))
+
+    @app.errorhandler(ScanTypeGone)
+    def scan_type_gone(exc: ScanTypeGone):
+        """An action on a stored scan or register whose type was removed from the catalogue: 410, not a 500."""
+        return http_error(Gone(str(exc)))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

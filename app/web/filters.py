@@ -136,6 +136,13 @@ def zin(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
+class LabelOrId(dict):
+    """scan id → label; a stored scan of a type since removed from the catalogue shows its id (never blank)."""
+
+    def __missing__(self, scan_type: str) -> str:
+        return scan_type
+
+
 def scan_types() -> dict[str, dict[str, str]]:
     """Every template's `scan_types`: scan id → label, in list order, from the registry (never from code).
 
@@ -145,7 +152,7 @@ def scan_types() -> dict[str, dict[str, str]]:
     from app.rules.errors import CatalogueError
 
     try:
-        return {"scan_types": catalogue.scans.labels}
+        return {"scan_types": LabelOrId(catalogue.scans.labels)}
     except CatalogueError:
         return {"scan_types": {}}
 

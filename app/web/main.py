@@ -24,7 +24,7 @@ def index():
         lists=home.start_page(current_user),
         statuses=STATUSES,
         levels=LEVELS,
-        progress=lambda scan: home.progress(scan, cat.questionnaires[scan.scan_type]),
+        progress=lambda scan: home.progress(scan, cat.questionnaires.get(scan.scan_type)),
     )
 
 

@@ -107,6 +107,8 @@ def show(portfolio_id: int):
     cat = catalogue.load()
     titles = {r.id: r.title for r in cat.rules_for(portfolio.scan_type)}
     audit.record("portfolio_viewed", None, portfolio=portfolio.id)
+    # A register of a type since removed from the catalogue still shows as stored (ids instead of titles).
+    questionnaire = cat.questionnaires.get(portfolio.scan_type)
     return render_template(
         "portfolio/show.html",
         p=portfolio,
@@ -118,9 +120,10 @@ def show(portfolio_id: int):
         titles=titles,
         levels=LEVELS,
         may_edit=access.portfolio_refusal(current_user, "open_scan", portfolio) is None,
-        questions=cat.questionnaires[portfolio.scan_type].questions,
-        held_refused=portfolio_privacy.held_refused_columns(portfolio, cat.questionnaires[portfolio.scan_type]),
-        refused_reason=refused_columns(cat.questionnaires[portfolio.scan_type]).reason,
+        questions=questionnaire.questions if questionnaire else {},
+        held_refused=portfolio_privacy.held_refused_columns(portfolio, questionnaire) if questionnaire else [],
+        refused_reason=refused_columns(questionnaire).reason if questionnaire else "",
+        type_gone=questionnaire is None,
     )
 
 

@@ -22,7 +22,7 @@ def _context(scan_id: int, action: str):
         abort(404)
     audit.record(action, scan.id, result_id=result.id)
     context = report_svc.context_for_result(scan, result)
-    current = catalogue.load().version(scan.scan_type)
+    current = catalogue.load().versions.get(scan.scan_type)  # None: the type has since been removed
     context["newer_ruleset"] = current if current != result.ruleset_version else None
     return scan, context
 

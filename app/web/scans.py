@@ -41,7 +41,7 @@ class SubjectSchema(Schema):
 def _load_scan(scan_id: int, action: str | None = None):
     """The scan if this user may see it (404 otherwise), checked for `action` (403 with a reason)."""
     scan = scan_or_abort(scan_id, action)
-    return scan, catalogue.load().questionnaires[scan.scan_type]
+    return scan, catalogue.load().questionnaires[scan.scan_type]  # a type since removed: ScanTypeGone (410)
 
 
 @bp.get("/")
@@ -67,7 +67,9 @@ def index():
 
 
 def _step_number(scan) -> str:
-    """ "3 van 8": where a draft resumes, for the scan list."""
+    """ "3 van 8": where a draft resumes, for the scan list ("onbekend" for a type since removed)."""
+    if not catalogue.load().knows(scan.scan_type):
+        return "onbekend"
     steps = [s.id for s in catalogue.load().questionnaires[scan.scan_type].steps]
     number = steps.index(scan.current_step) + 1 if scan.current_step in steps else 1
     return f"{number} van {len(steps)}"
@@ -97,7 +99,9 @@ def new():
 
 @bp.get("/<int:scan_id>")
 def resume(scan_id: int):
-    scan, _ = _load_scan(scan_id)
+    scan = scan_or_abort(scan_id)
+    if scan.latest_result and not catalogue.load().knows(scan.scan_type):
+        return redirect(url_for("scans.result", scan_id=scan.id))  # it can no longer be edited, only read
     if scan.current_step:
         return redirect(url_for("scans.step", scan_id=scan.id, step_id=scan.current_step))
     if scan.latest_result:
@@ -245,7 +249,7 @@ def _shown_answers(questionnaire, answers):
 
 @bp.get("/<int:scan_id>/resultaat")
 def result(scan_id: int):
-    scan, _ = _load_scan(scan_id)
+    scan = scan_or_abort(scan_id)  # renders from the stored snapshot, also for a type since removed
     stored = scan.latest_result
     if stored is None:
         return redirect(url_for("scans.summary", scan_id=scan.id))
@@ -263,8 +267,8 @@ def result(scan_id: int):
         can={a: access.refusal(current_user, a, scan) is None for a in ("submit", "review", "new_version", "edit")},
         groups=_group_by_category(snap["fired"]),
         answer_sources=ANSWER_SOURCES,
-        outdated=stored.ruleset_version != catalogue_now.version(scan.scan_type),
-        current_ruleset=catalogue_now.version(scan.scan_type),
+        outdated=stored.ruleset_version != catalogue_now.versions.get(scan.scan_type),
+        current_ruleset=catalogue_now.versions.get(scan.scan_type),
         question_types=QUESTION_TYPES,
         levels=LEVELS,
     )
