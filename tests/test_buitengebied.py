@@ -16,7 +16,7 @@ from app.rules.conditions import questions
 from app.rules.errors import CatalogueError
 from tests.conftest import SCANS
 from tests.factories import COMMON, REQUIRED
-from tests.test_records import person
+from tests.factories import person
 
 ROOT = Path(__file__).resolve().parent.parent
 SCAN = "buitengebied"
