@@ -15,8 +15,7 @@ from app.models import Scan
 from app.rules.conditions import questions
 from app.rules.errors import CatalogueError
 from tests.conftest import SCANS
-from tests.factories import COMMON, REQUIRED
-from tests.factories import person
+from tests.factories import COMMON, REQUIRED, person
 
 ROOT = Path(__file__).resolve().parent.parent
 SCAN = "buitengebied"
