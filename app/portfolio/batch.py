@@ -15,6 +15,7 @@ job's), and a crash of the engine costs a retry, never a row.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -235,10 +236,21 @@ def _subject(number: int, cells: dict[str, Any]) -> tuple[dict[str, str], list[R
     raw = {name: _text(cells.get(name)) for name in SUBJECT_NAMES}
     if isinstance(cells.get("kvk"), (int, float)):
         raw["kvk"] = raw["kvk"].zfill(8)  # a spreadsheet drops a KvK number's leading zero
+    if _subject_sound(raw):
+        return raw, []  # what the schema would load (its fields give a str back as is), at a tenth of the cost
     try:
         return _SUBJECT_SCHEMA.load(raw), []
     except ValidationError as err:
         return {}, [RowError(number, column, "; ".join(msgs)) for column, msgs in err.messages.items()]
+
+
+_KVK = re.compile(r"^([0-9]{8})?$")
+
+
+def _subject_sound(raw: dict[str, str]) -> bool:
+    """Whether `SubjectSchema` accepts these texts (the same bounds); a row that is not is checked by the schema,
+    which gives the Dutch messages. Every register row passes here, so marshmallow is only paid for faults."""
+    return 2 <= len(raw["naam"]) <= 200 and len(raw["adres"]) <= 300 and _KVK.match(raw["kvk"]) is not None
 
 
 def _text(value: Any) -> str:
@@ -256,11 +268,23 @@ def row_answers(
     typed: dict[str, Any] = {}
     errors: list[RowError] = []
     memo = _cell_memo(questionnaire)
+    questions = _column_questions(questionnaire)
     for column, value in cells.items():
-        question = questionnaire.question(column)
+        question = questions.get(column, _UNSEEN)
+        if question is _UNSEEN:
+            question = questions[column] = questionnaire.question(column)
         if question is None:
             continue  # a subject column
-        answer, problem = _read_cell(memo, question, value)
+        if value.__class__ is str and len(value) <= _CELL_MEMO_TEXT:  # `_read_cell` inlined for a CSV cell (hot)
+            read = memo.get((column, value))
+            if read is None:
+                read = _read_cell(memo, question, value)
+                memo[(column, value)] = read
+            answer, problem = read
+            if answer.__class__ is list:
+                answer = list(answer)  # never share a list between rows
+        else:
+            answer, problem = _read_cell(memo, question, value)
         if problem:
             errors.append(RowError(number, column, problem))
         elif answer is not None:
@@ -277,6 +301,21 @@ def row_answers(
 
 _CELL_MEMO_SIZE = 16_384
 _CELL_MEMO_TEXT = 80  # longest cell text remembered
+
+
+_UNSEEN = object()
+
+
+@lru_cache(maxsize=64)
+def _column_questions(questionnaire: Questionnaire) -> dict:
+    """Column name → its question (None for a subject column), filled as columns are met (a register has ~50)."""
+    return {}
+
+
+@lru_cache(maxsize=64)
+def _conditional(questionnaire: Questionnaire) -> frozenset[str]:
+    """The questions that may not apply (a show_if, or legacy): only these can be answered where they do not."""
+    return frozenset(q.id for q in questionnaire.questions.values() if q.legacy or q.show_if is not None)
 
 
 @lru_cache(maxsize=64)
@@ -303,7 +342,10 @@ def _read_cell(memo: dict, question, value: Any) -> tuple[Any, str | None]:
 def _not_applicable(questionnaire: Questionnaire, number: int, answers: dict[str, Any]) -> list[RowError]:
     """Answers to questions that do not apply given the row's other answers (show_if), as faults."""
     errors = []
+    conditional = _conditional(questionnaire)
     for question_id in answers:
+        if question_id not in conditional:
+            continue  # shown whatever the other answers are
         question = questionnaire.questions[question_id]
         if not question.shown(answers):
             tests = " en ".join(describe(leaf, questionnaire.label_of) for leaf in leaves(question.show_if))
