@@ -99,9 +99,8 @@ _PICKLED = ("row", "name", "address", "kvk", "fired", "score", "level", "outcome
 
 def _unpickled_row(row, name, address, kvk, fired, score, level, outcome, knockouts, missing, answers_json):
     """A `RowResult` from its pickled form (`RowResult.__reduce__`)."""
-    return RowResult(
-        row, name, address, kvk, json.loads(answers_json), fired, score, level, outcome, knockouts, missing, answers_json
-    )
+    answers = json.loads(answers_json)
+    return RowResult(row, name, address, kvk, answers, fired, score, level, outcome, knockouts, missing, answers_json)
 
 
 @dataclass

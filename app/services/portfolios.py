@@ -301,7 +301,7 @@ _INSERT_ROWS = insert(PortfolioRow.__table__).values(
 
 
 class _IdLists(dict):
-    """Lists of ids (fired, knock-outs, missing) as JSON text, each distinct list encoded once: a register repeats them."""
+    """Lists of ids (fired, knock-outs, missing) as JSON text, each list encoded once: a register repeats them."""
 
     def json(self, ids: tuple[str, ...]) -> str:
         text = self.get(ids)
