@@ -15,7 +15,6 @@ job's), and a crash of the engine costs a retry, never a row.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import Counter
@@ -80,27 +79,10 @@ class RowResult:
     outcome: str
     knockouts: tuple[str, ...]
     missing_required: tuple[str, ...]
-    #: `answers` as the JSON text that is stored (json.dumps), when a pool worker sent it so.
-    answers_json: str | None = field(default=None, compare=False, repr=False)
-
-    def __reduce__(self):
-        """Pickled (from a pool worker to the job) with the answers as JSON text: the worker encodes them once,
-        the job decodes them in C and stores that text as is, instead of rebuilding a dict and encoding it again."""
-        encoded = self.answers_json if self.answers_json is not None else json.dumps(self.answers)
-        return (_unpickled_row, (*(getattr(self, f) for f in _PICKLED), encoded))
 
     def rank_key(self) -> tuple:
         """Highest risk first: level, then score, then knock-outs, then row order."""
         return (-level_rank(self.level), -self.score, -len(self.knockouts), self.row)
-
-
-_PICKLED = ("row", "name", "address", "kvk", "fired", "score", "level", "outcome", "knockouts", "missing_required")
-
-
-def _unpickled_row(row, name, address, kvk, fired, score, level, outcome, knockouts, missing, answers_json):
-    """A `RowResult` from its pickled form (`RowResult.__reduce__`)."""
-    answers = json.loads(answers_json)
-    return RowResult(row, name, address, kvk, answers, fired, score, level, outcome, knockouts, missing, answers_json)
 
 
 @dataclass

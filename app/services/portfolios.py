@@ -150,9 +150,9 @@ def run_job(portfolio_id: int, organisation_id: int, job_id: str) -> None:
         scan_type = portfolio.scan_type
         evaluator = catalogue.evaluator
         columns = columns_for(evaluator.catalogue.questionnaires[scan_type])
-        register = read_register(upload.data, upload.filename, columns)
-        db.session.commit()  # end the read transaction before the long evaluation
         with _collector_paused():
+            register = read_register(upload.data, upload.filename, columns)
+            db.session.commit()  # end the read transaction before the long evaluation
             outcome = _evaluate(evaluator, scan_type, register, _progress(owner))
             _store(owner, outcome, evaluator.catalogue.version(scan_type))
     except JobCancelled:
@@ -247,7 +247,7 @@ def _store(owner: JobOwner, outcome: BatchOutcome, ruleset_version: str) -> None
             "subject_name": r.name,
             "subject_address": r.address,
             "subject_kvk": r.kvk,
-            "answers_json": r.answers_json if r.answers_json is not None else json.dumps(r.answers),
+            "answers_json": json.dumps(r.answers),
             "fired_json": ids.json(r.fired),
             "fired_codes": "|" + "|".join(r.fired) + "|" if r.fired else "",
             "score": r.score,
@@ -291,7 +291,7 @@ class _EncodedJSON(TypeDecorator):
         return None  # the text goes to the database as is (PostgreSQL: cast to json, as for the JSON type)
 
 
-#: The rows of a register in one statement; the JSON columns arrive encoded (a pool worker encoded the answers).
+#: The rows of a register in one statement, the JSON columns encoded here (`_IdLists`: each id list once).
 _INSERT_ROWS = insert(PortfolioRow.__table__).values(
     answers=bindparam("answers_json", type_=_EncodedJSON()),
     fired=bindparam("fired_json", type_=_EncodedJSON()),
