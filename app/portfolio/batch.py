@@ -27,7 +27,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.engine.evaluator import Evaluator
 from app.engine.pool import EnginePool
-from app.forms.answers import validate_present
+from app.forms.answers import _positions, _value_token, validate_present
 from app.forms.model import Questionnaire
 from app.portfolio.columns import SUBJECT_NAMES, read_cell
 from app.portfolio.reader import Register
@@ -265,6 +265,9 @@ def row_answers(
     questionnaire: Questionnaire, number: int, cells: dict[str, Any]
 ) -> tuple[dict[str, Any], list[RowError]]:
     """Typed, validated answers of one row, or its faults per column."""
+    known = _fast_answers(questionnaire, cells)
+    if known is not None:
+        return known, _not_applicable(questionnaire, number, known)
     typed: dict[str, Any] = {}
     errors: list[RowError] = []
     memo = _cell_memo(questionnaire)
@@ -296,7 +299,60 @@ def row_answers(
     clean, invalid = validate_present(questionnaire, typed)
     if invalid:
         return {}, [RowError(number, column, "; ".join(msgs)) for column, msgs in invalid.items()]
+    _remember_sound(questionnaire, cells, typed, clean)
     return clean, _not_applicable(questionnaire, number, clean)
+
+
+_ABSENT = object()
+
+
+@lru_cache(maxsize=64)
+def _sound_cells(questionnaire: Questionnaire) -> dict:
+    """(column, cell text) → the validated answer it gave in a sound row (`_ABSENT`: none), bounded.
+
+    A cell's reading and its field's check are both pure functions of the column and the text (the
+    memos of `_read_cell` and `validate_present` rely on it), so a row whose every cell is here has
+    exactly these answers; any other row takes the full path, which gives the faults and messages."""
+    return {}
+
+
+def _fast_answers(questionnaire: Questionnaire, cells: dict[str, Any]) -> dict[str, Any] | None:
+    """The row's validated answers, in the schema's order, when every answer cell is a known sound one; else None."""
+    known = _sound_cells(questionnaire)
+    questions = _column_questions(questionnaire)
+    clean: dict[str, Any] = {}
+    for column, value in cells.items():
+        if questions.get(column, _UNSEEN) is None:
+            continue  # a subject column
+        if value.__class__ is not str:
+            return None
+        answer = known.get((column, value))
+        if answer is None:
+            return None
+        if answer is not _ABSENT:
+            clean[column] = list(answer) if answer.__class__ is list else answer  # never share a list between rows
+    if len(clean) > 1:  # the schema's order, as validate_present gives it
+        position = _positions(questionnaire)
+        clean = dict(sorted(clean.items(), key=lambda item: position[item[0]]))
+    return clean
+
+
+def _remember_sound(
+    questionnaire: Questionnaire, cells: dict[str, Any], typed: dict[str, Any], clean: dict[str, Any]
+) -> None:
+    """Remember the answer of each short text cell of a row that passed `validate_present`."""
+    known = _sound_cells(questionnaire)
+    questions = _column_questions(questionnaire)
+    if len(known) >= _CELL_MEMO_SIZE:
+        known.clear()
+    for column, value in cells.items():
+        if questions.get(column) is None or value.__class__ is not str or len(value) > _CELL_MEMO_TEXT:
+            continue
+        if column not in typed:
+            known[(column, value)] = _ABSENT
+        elif _value_token(column, typed[column]) is not None:  # its check was context-free (validate_present)
+            answer = clean[column]
+            known[(column, value)] = list(answer) if answer.__class__ is list else answer
 
 
 _CELL_MEMO_SIZE = 16_384
