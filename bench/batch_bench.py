@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from app.db import db
 from app.models import Portfolio, PortfolioRow
@@ -94,7 +94,18 @@ def measured_upload(app, client, scan: str, data: bytes, processes: int) -> dict
 def stored_rows(app, portfolio_id: int) -> list[tuple]:
     with app.app_context():
         rows = db.session.execute(
-            select(PortfolioRow.rank, PortfolioRow.row_no, PortfolioRow.score, PortfolioRow.fired)
+            select(
+                PortfolioRow.rank,
+                PortfolioRow.row_no,
+                PortfolioRow.score,
+                PortfolioRow.fired,
+                PortfolioRow.level,
+                PortfolioRow.subject_name,
+                PortfolioRow.subject_kvk,
+                cast(PortfolioRow.answers, String),  # the stored text, key order included
+                PortfolioRow.knockouts,
+                PortfolioRow.missing_required,
+            )
             .where(PortfolioRow.portfolio_id == portfolio_id)
             .order_by(PortfolioRow.rank)
         )

@@ -162,6 +162,29 @@ def test_one_kvk_number_per_row_column_kvk_and_the_kvk_question_fill_each_other(
     assert "verschilt van kolom 'kvk' (12345678)" in faults[0].message
 
 
+def test_rows_of_remembered_sound_cells_get_what_the_full_checks_give(catalogue):
+    """A row whose every cell appeared in a sound row takes the remembered answers (issue 18): the same answers and
+    order as the full checks, and a combination that does not apply (show_if) or a bad cell is still refused."""
+    from app.portfolio import batch
+
+    questionnaire = catalogue.questionnaires["horeca"]
+    mixed = "Samen (fictief);;;nee;250.000;;ja;90;;"  # each cell from a sound row, overnamesom without overname
+    rows = [*GOOD, *GOOD, mixed, BAD[0]]
+    register = read_register(register_csv(rows), "r.csv", columns_for(questionnaire))
+    batch._sound_cells.cache_clear()
+    remembered = [batch.row_answers(questionnaire, n, cells) for n, cells in register.rows]
+    assert all(batch._fast_answers(questionnaire, cells) is not None for _, cells in register.rows[3:7])
+    full = []
+    for number, cells in register.rows:
+        batch._sound_cells.cache_clear()  # nothing remembered: every row through the full checks
+        full.append(batch.row_answers(questionnaire, number, cells))
+    assert remembered == full
+    assert [list(a) for a, _ in remembered[3:6]] == [list(a) for a, _ in full[:3]] and remembered[4][0]
+    assert [(e.row, e.column) for e in remembered[6][1]] == [(8, "overnamesom")]
+    assert remembered[6][1][0].message.startswith("vraag geldt alleen als")
+    assert [(e.column, e.message) for e in remembered[7][1]] == [("drugs_signalen", "'misschien' is geen ja of nee")]
+
+
 def test_batch_ranks_by_the_same_score_as_a_single_evaluation(catalogue, evaluator):
     """Each row's triage equals evaluate() of its answers, and the ranking is by level, then score."""
     questionnaire = catalogue.questionnaires["horeca"]

@@ -37,8 +37,10 @@ def purpose(catalogue: Catalogue) -> str:
 
 
 def dutch_list(items: list[str]) -> str:
-    """"a, b en c": a list in a Dutch sentence."""
+    """ "a, b en c": a list in a Dutch sentence."""
     return " en ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 HUMAN_INVOLVEMENT = (
     "De uitkomst is een indicatie met redenen, geen besluit. Een Bibob-coördinator vult de scan in en "
     "controleert de antwoorden; een jurist beoordeelt elk advies, kan indicatoren met redenen weerleggen en de "
