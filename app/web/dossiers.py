@@ -35,6 +35,7 @@ from app.services import dossiers as svc
 from app.services.exports import csv_bytes, xlsx_bytes
 from app.web.errors import Refused
 from app.web.files import attachment
+from app.web.guards import dossier_or_abort
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
@@ -118,17 +119,6 @@ def start_page_helpers() -> dict:
         }
 
     return {"start_deadlines": start_deadlines}
-
-
-def dossier_or_abort(dossier_id: int, action: str = "view") -> Dossier:
-    """Invisible dossiers answer 404; refused actions 403 with the Dutch reason."""
-    try:
-        dossier = access.dossier_for(current_user, dossier_id)
-    except access.DossierNotFound:
-        abort(404)
-    if reason := access.dossier_refusal(current_user, action, dossier):
-        raise Refused(reason)
-    return dossier
 
 
 @bp.get("/")
