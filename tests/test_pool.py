@@ -161,3 +161,21 @@ def test_fact_json_is_the_built_fact(evaluator, sets):
         for answers in [*sets[:200], unusual]:
             text = part.fact_json(answers, "7", "s7")
             assert json.loads(text) == json.loads(json.dumps(part.build_fact(answers, "7", "s7"), ensure_ascii=False))
+
+
+def test_fact_carries_only_the_presence_flags_a_rule_tests(evaluator, sets):
+    """A presence flag no rule of the ruleset tests is left out of its fact (less for the C core to parse);
+    every flag a rule does test is there, true or false, since a missing property fails every test."""
+    import json
+    import re
+
+    from app.rules.compiler import presence_key
+
+    for scan in evaluator.catalogue.questionnaires:
+        for part in evaluator.engine.compiled(evaluator.ruleset_name(scan)).parts:
+            tested = set(re.findall(r'"_p_([^"]+)"', json.dumps(part.definition)))
+            assert part.flagged == tested
+            assert len(tested) < len(part.questions)  # the catalogue tests few flags: the saving is real
+            for answers in [{}, *sets[:50]]:
+                fact = json.loads(part.fact_json(answers, "1", "s1"))
+                assert {k for k in fact if k.startswith("_p_")} == {presence_key(q) for q in tested}

@@ -16,8 +16,9 @@ evaluation. Here, per fact and ruleset:
 and the rule name is read off the front of each message without parsing the rest.
 It handles the engine's traps:
 
-- each evaluation uses a fresh session id and fact id (unique per process), and its
-  state is deleted afterwards (durable keeps state per session until deleted);
+- each evaluation uses a fresh session id and fact id (unique per process; one for all the
+  scan's rulesets, which keep their state apart), and its state is deleted afterwards in
+  every ruleset (durable keeps state per session until deleted);
 - facts, not events, so every rule sees the answers;
 - every ruleset has a catch-all rule (`_seen`), so every fact is handled; a fact that
   matched nothing corrupted the engine after some thousands (see the compiler);
@@ -127,8 +128,7 @@ class DurableEngine:
         fired = Fired()
         handles = self._handles[name]
         with self._lock:
-            for handle, part in handles:
-                self._fire_part(handle, part, answers, fired)
+            self._fire_row(handles, answers, fired)
         return fired
 
     def fire_many(self, name: str, answer_sets: list[dict[str, Any]]) -> list[Fired]:
@@ -138,34 +138,47 @@ class DurableEngine:
         with self._lock:
             for answers in answer_sets:
                 fired = Fired()
-                for handle, part in handles:
-                    self._fire_part(handle, part, answers, fired)
+                self._fire_row(handles, answers, fired)
                 results.append(fired)
         return results
 
-    def _fire_part(self, handle: int, part: CompiledRuleset, answers: dict[str, Any], fired: set[str]) -> None:
-        """One fact through one ruleset; add the fired rule ids to `fired`. Caller holds the lock."""
+    def _fire_row(self, handles, answers: dict[str, Any], fired: set[str]) -> None:
+        """One answer set through every ruleset of a scan, under a fresh session id. Caller holds the lock.
+
+        The rulesets keep their state apart, so one session id serves all of them; each ruleset's
+        state of it is deleted afterwards, also when the engine failed.
+        """
         sid = self._prefix + str(next(self._ids))
         self._live += 1
         try:
-            try:
-                code, state = _core.assert_fact(handle, part.fact_json(answers, sid, sid))
-                if code == _OBSERVED:
-                    raise EngineError("de engine zag het fact als dubbel; de uitkomst zou onvolledig zijn", code)
-                if code != _OK:
-                    return  # not handled: impossible with the catch-all rule, and nothing fired
-                result = _core.start_action_for_state(handle, state)
-                message = result[1] if result else None
-                while message:
-                    if not message.startswith(_SEEN_PREFIX):
-                        fired.add(message[2 : message.index('"', 2)])
-                    message = _core.complete_and_start_action(handle, state)
-            except _core.error as exc:
-                raise EngineError(f"de engine faalde: {exc}", _error_code(exc)) from exc
+            for handle, part in handles:
+                try:
+                    self._fire_part(handle, part.fact_json(answers, sid, sid), fired)
+                finally:
+                    try:  # noqa: SIM105 (a try costs less than a suppress() per fact; this is the hot path)
+                        _core.delete_state(handle, sid)
+                    except _core.error:
+                        pass  # nothing stored for it (the fact was refused)
         finally:
             self._live -= 1
-            with contextlib.suppress(_core.error):
-                _core.delete_state(handle, sid)
+
+    @staticmethod
+    def _fire_part(handle: int, fact: str, fired: set[str]) -> None:
+        """One fact through one ruleset; add the fired rule ids to `fired`."""
+        try:
+            code, state = _core.assert_fact(handle, fact)
+            if code == _OBSERVED:
+                raise EngineError("de engine zag het fact als dubbel; de uitkomst zou onvolledig zijn", code)
+            if code != _OK:
+                return  # not handled: impossible with the catch-all rule, and nothing fired
+            result = _core.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                if not message.startswith(_SEEN_PREFIX):
+                    fired.add(message[2 : message.index('"', 2)])
+                message = _core.complete_and_start_action(handle, state)
+        except _core.error as exc:
+            raise EngineError(f"de engine faalde: {exc}", _error_code(exc)) from exc
 
     def session_state(self, name: str, sid: str) -> dict[str, Any] | None:
         """The engine's stored state of a session in the scan's first ruleset, or None when gone (309)."""

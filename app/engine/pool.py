@@ -46,6 +46,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from app import collector
 from app.engine.adapter import DurableEngine, EngineError
 from app.engine.evaluator import Evaluator
 from app.engine.reference import ReferenceEngine
@@ -131,14 +132,15 @@ def _serve(conn, catalogue: Catalogue) -> None:
     _die_with_parent()
     _init_worker(catalogue)
     while True:
-        try:
-            task, items = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            conn.send(("ok", _run_chunk(task, items)))
-        except Exception as exc:  # a fault in the task itself: reported, not retried
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        with collector.paused():  # a chunk is thousands of new objects and no cyclic garbage
+            try:
+                task, items = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                conn.send(("ok", _run_chunk(task, items)))
+            except Exception as exc:  # a fault in the task itself: reported, not retried
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 class EnginePool:

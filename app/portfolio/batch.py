@@ -218,7 +218,7 @@ def _one_kvk(
 ) -> list[RowError]:
     """One KvK number per row: column `kvk` and the KvK question's column fill each other; two different
     numbers are a fault (which one is right is for the user to say, never guessed)."""
-    question = next((q for q in questionnaire.questions.values() if q.type == "kvk"), None)
+    question = _kvk_question(questionnaire)
     if question is None:
         return []
     answered = answers.get(question.id)
@@ -230,6 +230,12 @@ def _one_kvk(
     elif subject["kvk"]:
         answers[question.id] = subject["kvk"]
     return []
+
+
+@lru_cache(maxsize=64)
+def _kvk_question(questionnaire: Questionnaire):
+    """The questionnaire's KvK question, or None (looked up once, not per row)."""
+    return next((q for q in questionnaire.questions.values() if q.type == "kvk"), None)
 
 
 def _subject(number: int, cells: dict[str, Any]) -> tuple[dict[str, str], list[RowError]]:
@@ -308,7 +314,7 @@ _ABSENT = object()
 
 @lru_cache(maxsize=64)
 def _sound_cells(questionnaire: Questionnaire) -> dict:
-    """(column, cell text) → the validated answer it gave in a sound row (`_ABSENT`: none), bounded.
+    """Column → {cell text → the validated answer it gave in a sound row (`_ABSENT`: none)}, bounded.
 
     A cell's reading and its field's check are both pure functions of the column and the text (the
     memos of `_read_cell` and `validate_present` rely on it), so a row whose every cell is here has
@@ -318,23 +324,34 @@ def _sound_cells(questionnaire: Questionnaire) -> dict:
 
 def _fast_answers(questionnaire: Questionnaire, cells: dict[str, Any]) -> dict[str, Any] | None:
     """The row's validated answers, in the schema's order, when every answer cell is a known sound one; else None."""
-    known = _sound_cells(questionnaire)
-    questions = _column_questions(questionnaire)
+    columns = _answer_columns(questionnaire, tuple(cells))
+    if columns is None:
+        return None
     clean: dict[str, Any] = {}
-    for column, value in cells.items():
-        if questions.get(column, _UNSEEN) is None:
-            continue  # a subject column
+    for column, known in columns:
+        value = cells[column]
         if value.__class__ is not str:
             return None
-        answer = known.get((column, value))
+        answer = known.get(value)
         if answer is None:
             return None
         if answer is not _ABSENT:
             clean[column] = list(answer) if answer.__class__ is list else answer  # never share a list between rows
-    if len(clean) > 1:  # the schema's order, as validate_present gives it
-        position = _positions(questionnaire)
-        clean = dict(sorted(clean.items(), key=lambda item: position[item[0]]))
     return clean
+
+
+@lru_cache(maxsize=256)
+def _answer_columns(questionnaire: Questionnaire, header: tuple[str, ...]) -> tuple[tuple[str, dict], ...] | None:
+    """A register header's answer columns in the schema's order (as validate_present orders answers), each
+    with its memo of sound cells: `_fast_answers` then builds a row's answers in order, without sorting.
+    None when the header holds a column the questionnaire reads that is not a question (a derived fact):
+    such rows take the full path."""
+    position = _positions(questionnaire)
+    if any(c not in position and questionnaire.question(c) is not None for c in header):
+        return None
+    known = _sound_cells(questionnaire)
+    columns = sorted((c for c in header if c in position), key=position.__getitem__)
+    return tuple((column, known.setdefault(column, {})) for column in columns)
 
 
 def _remember_sound(
@@ -343,16 +360,17 @@ def _remember_sound(
     """Remember the answer of each short text cell of a row that passed `validate_present`."""
     known = _sound_cells(questionnaire)
     questions = _column_questions(questionnaire)
-    if len(known) >= _CELL_MEMO_SIZE:
-        known.clear()
     for column, value in cells.items():
         if questions.get(column) is None or value.__class__ is not str or len(value) > _CELL_MEMO_TEXT:
             continue
+        memo = known.setdefault(column, {})
+        if len(memo) >= _CELL_MEMO_SIZE:
+            memo.clear()  # bounded per column; the dicts themselves stay (`_answer_columns` holds them)
         if column not in typed:
-            known[(column, value)] = _ABSENT
+            memo[value] = _ABSENT
         elif _value_token(column, typed[column]) is not None:  # its check was context-free (validate_present)
             answer = clean[column]
-            known[(column, value)] = list(answer) if answer.__class__ is list else answer
+            memo[value] = list(answer) if answer.__class__ is list else answer
 
 
 _CELL_MEMO_SIZE = 16_384

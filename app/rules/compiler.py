@@ -7,7 +7,8 @@ The output is the data form `{rule_name: {"all": [{"m": <test>}]}}` that durable
 What the engine taught us (see docs/engine.md and docs/architecture.md, "durable-rules"):
 - `$ex` / `$nex` next to other rules can hang the engine, so presence is a
   boolean property `_p_<question>` that `build_fact` adds for every question
-  the ruleset reads;
+  whose presence a rule of the ruleset tests (a flag no rule tests is left out:
+  every property is parsed and hashed by the C core, tested or not);
 - `$not` is not accepted, so negation is pushed down to the leaves here;
 - a missing property makes every test false, including `$neq`;
 - `$iall` over an empty list is false, so an empty list counts as unanswered;
@@ -105,18 +106,19 @@ class CompiledRuleset:
     questions: tuple[str, ...]
     rule_ids: tuple[str, ...] = ()
     bounds: Bounds | None = None
-    _presence: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
-    _fragments: tuple[tuple[str, str, str], ...] = field(default=(), repr=False, compare=False)
+    #: The questions whose presence flag a rule tests (the fact carries only those flags).
+    flagged: frozenset[str] = frozenset()
+    _fragments: tuple[tuple[str, str | None, str], ...] = field(default=(), repr=False, compare=False)
 
     def build_fact(self, answers: dict[str, Any], fact_id: str, sid: str) -> dict[str, Any]:
-        """Turn answers into one fact: the answers read, their presence flags, id and sid."""
+        """Turn answers into one fact: the answers read, the presence flags tested, id and sid."""
         fact: dict[str, Any] = {"id": fact_id, "sid": sid, SEEN_RULE: True}
-        for question, flag in self._presence or tuple((q, presence_key(q)) for q in self.questions):
+        for question in self.questions:
             value = answers.get(question)
-            if value is None or value == "" or value == []:  # is_answered, inlined (hot)
-                fact[flag] = False
-            else:
-                fact[flag] = True
+            answered = not (value is None or value == "" or value == [])  # is_answered, inlined (hot)
+            if question in self.flagged:
+                fact[presence_key(question)] = answered
+            if answered:
                 fact[question] = list(value) if isinstance(value, tuple) else value
         return fact
 
@@ -128,13 +130,14 @@ class CompiledRuleset:
         """
         parts = ['{"id":' + _encode_str(fact_id) + ',"sid":' + _encode_str(sid) + ',"' + SEEN_RULE + '":true']
         add, get = parts.append, answers.get
-        for question, absent, present in self._fragments or _fragments(self.questions):
+        for question, absent, present in self._fragments or _fragments(self.questions, self.flagged):
             value = get(question)
             kind = value.__class__
             if kind is bool:
                 add(present + ("true" if value else "false"))
             elif value is None or value == "" or value == []:  # is_answered, inlined
-                add(absent)
+                if absent is not None:
+                    add(absent)
             elif kind is str:
                 add(present + _encode_str(value))
             else:
@@ -161,14 +164,16 @@ class CompiledScan:
 _encode_str = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
 
 
-def _fragments(questions: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
-    """Per question: (id, its flag when unanswered, its flag and key when answered), as JSON text."""
+def _fragments(questions: tuple[str, ...], flagged: frozenset[str]) -> tuple[tuple[str, str | None, str], ...]:
+    """Per question: (id, its flag when unanswered or None, its flag if tested and key when answered), as JSON."""
     return tuple(
         (
             q,
             _encode_str(presence_key(q)) + ":false",
             _encode_str(presence_key(q)) + ":true," + _encode_str(q) + ":",
         )
+        if q in flagged
+        else (q, None, _encode_str(q) + ":")
         for q in questions
     )
 
@@ -199,14 +204,30 @@ def _part(compiled: dict[str, dict[str, Any]], read: dict[str, None]) -> Compile
     for rule_id, test in compiled.items():
         definition[rule_id] = {"all": [{"m": test}]}
     questions = tuple(read)
+    tested = set()
+    for test in compiled.values():
+        _properties(test, tested)
+    flagged = frozenset(q for q in questions if presence_key(q) in tested)
     return CompiledRuleset(
         definition=definition,
         questions=questions,
         rule_ids=tuple(compiled),
         bounds=network_bounds(definition, len(questions)),
-        _presence=tuple((q, presence_key(q)) for q in questions),
-        _fragments=_fragments(questions),
+        flagged=flagged,
+        _fragments=_fragments(questions, flagged),
     )
+
+
+def _properties(expr: dict[str, Any], found: set[str]) -> None:
+    """Add to `found` every fact property a compiled test expression reads."""
+    ((name, value),) = expr.items()
+    if name in ("$and", "$or"):
+        for item in value:
+            _properties(item, found)
+    elif name in _OPERATORS:
+        found.update(value)
+    else:
+        found.add(name)
 
 
 def compile_ruleset(conditions: dict[str, Condition], name: str = "ruleset") -> CompiledRuleset:

@@ -22,9 +22,7 @@ heartbeat and started again, or after `JOB_MAX_ATTEMPTS` marked failed with the 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
 import logging
 import uuid
@@ -35,6 +33,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import JSON, TypeDecorator, bindparam, delete, func, insert, select, update
 
+from app import collector
 from app.db import db, subject_matches, utcnow
 from app.engine.evaluator import Evaluator
 from app.extensions import catalogue, jobs
@@ -150,7 +149,7 @@ def run_job(portfolio_id: int, organisation_id: int, job_id: str) -> None:
         scan_type = portfolio.scan_type
         evaluator = catalogue.evaluator
         columns = columns_for(evaluator.catalogue.questionnaires[scan_type])
-        with _collector_paused():
+        with collector.paused():
             register = read_register(upload.data, upload.filename, columns)
             db.session.commit()  # end the read transaction before the long evaluation
             outcome = _evaluate(evaluator, scan_type, register, _progress(owner))
@@ -162,24 +161,6 @@ def run_job(portfolio_id: int, organisation_id: int, job_id: str) -> None:
         db.session.rollback()  # nothing of the batch stays; the job runner logs the error (no register data)
         _fail(owner, f"De beoordeling is afgebroken door een fout ({type(exc).__name__}). Er is niets opgeslagen.")
         raise
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Python's cycle collector off while a register is evaluated and stored, then on again.
-
-    A register is ~500,000 live objects (its cells, then its results); every few thousand new
-    ones the collector walks them all again, which cost a quarter of the job's own CPU (issue 18).
-    Nothing of the batch is cyclic garbage; a job that is itself nested in a pause keeps it.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def run_now(portfolio: Portfolio) -> None:
