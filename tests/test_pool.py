@@ -23,6 +23,22 @@ def crashing_task(evaluator, item):
     return triage_task(evaluator, (scan, answers))
 
 
+def hanging_task(evaluator, item):
+    """Hangs (as a stuck C core would) on the first row it meets while `flag` exists."""
+    import time
+
+    scan, answers, flag = item
+    if os.path.exists(flag):
+        os.remove(flag)
+        time.sleep(60)
+    return triage_task(evaluator, (scan, answers))
+
+
+def echo_task(evaluator, item):
+    """Returns its (large) item: chunks and answers both larger than a pipe's buffer."""
+    return item
+
+
 def refusing_task(evaluator, item):
     """durable refuses the marked row (as error 303 would); the worker's fallback answers it."""
     scan, answers, refuse = item
@@ -61,6 +77,20 @@ def test_triage_many_equals_triage_in_process_in_order_with_progress(pool, evalu
     assert pool.stats["row_fallbacks"] == 0
 
 
+def test_chunks_and_answers_larger_than_a_pipe_do_not_deadlock_the_pool(pool):
+    """Chunks are sent ahead while a worker answers the one before; both are far larger than a pipe's
+    buffer, so a pool that sent from its own thread would wait for a worker that waits for it."""
+    import threading
+
+    items = [f"{i:05d}" + "x" * 20_000 for i in range(200)]  # 20 chunks of ~400 KB each way
+    results = []
+    runner = threading.Thread(target=lambda: results.append(pool.map(echo_task, items, chunk_size=20)), daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    assert not runner.is_alive(), "the pool deadlocked"
+    assert results == [items]
+
+
 def test_a_row_the_engine_refuses_is_answered_by_the_reference(pool, evaluator, sets):
     items = [("horeca", answers, i == 7) for i, answers in enumerate(sets[:40])]
     before = pool.stats["row_fallbacks"]
@@ -85,10 +115,26 @@ def test_a_chunk_that_keeps_crashing_is_evaluated_by_the_reference_and_nothing_i
     with EnginePool(catalogue, processes=2) as pool:
         results = pool.map(crashing_task, items, chunk_size=50, progress=seen.append)
         assert pool.stats["chunk_fallbacks"] == 1
+        # only the chunk a worker was on counts as failed; the chunk sent ahead of it goes round unharmed
+        assert pool.stats["chunk_retries"] == 1
         assert len(results) == 300 and seen[-1] == 300
         # the pool works again afterwards
         assert pool.triage_many("horeca", sets[:20]) == [evaluator.triage("horeca", a) for a in sets[:20]]
     assert results == [evaluator.triage("horeca", answers) for answers in sets[:300]]
+
+
+def test_a_worker_that_hangs_is_stopped_and_its_chunks_go_round_again(catalogue, evaluator, sets, tmp_path):
+    """A worker stuck past the timeout is replaced; the chunk it was on and the one sent ahead of it
+    are evaluated again, in order, and the next batch finds a working pool."""
+    flag = tmp_path / "hang-once"
+    flag.touch()
+    items = [("horeca", answers, str(flag)) for answers in sets[:200]]
+    with EnginePool(catalogue, processes=2, chunk_timeout=2.0) as pool:
+        results = pool.map(hanging_task, items, chunk_size=25)
+        assert pool.stats["chunk_retries"] == 1 and pool.stats["chunk_fallbacks"] == 0
+        assert pool.stats["worker_starts"] == 3
+        assert pool.triage_many("horeca", sets[:20]) == [evaluator.triage("horeca", a) for a in sets[:20]]
+    assert results == [evaluator.triage("horeca", answers) for answers in sets[:200]]
 
 
 # --- the portfolio job on the pool (app.portfolio.batch.evaluate_in_processes) ----------------------
@@ -119,7 +165,7 @@ def test_a_register_survives_a_killed_pool_worker_and_the_retry_is_recorded(cata
     def progress(done: int) -> None:
         if not killed:  # after the first chunk, kill a worker that is busy with another one
             pool = batch.engine_pool(catalogue, 2)
-            busy = [w for w in pool._workers if w.chunk is not None]
+            busy = [w for w in pool._workers if w.chunks]
             os.kill(busy[0].process.pid, signal.SIGKILL)
             killed.append(busy[0].process.pid)
 

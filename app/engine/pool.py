@@ -11,14 +11,16 @@ hands them chunks of rows:
 
 `task(evaluator, item)` is any module-level function (it is pickled by name), run in a worker
 with an `Evaluator` over this catalogue; results come back in the order of `items`, and
-`progress(done)` is called in the caller's thread after every chunk. `triage_many` is the
+`progress(done)` is called in the caller's thread after every chunk. Each worker holds up to
+`IN_FLIGHT` chunks, so it never waits while this process takes in an answer. `triage_many` is the
 ready-made task for answer sets: fired ids and the score, as `Evaluator.triage` gives them.
 
 Nothing is lost when the engine fails:
 - an engine error on one row (a refused fact) is answered for that row by the plain-Python
   reference evaluator inside the worker (exact; counted in `stats["row_fallbacks"]`);
 - a worker that crashes (abort, segfault, killed) or hangs past `chunk_timeout` is stopped and
-  replaced, and its chunk goes round once more; a chunk that breaks a worker twice is
+  replaced, and the chunk it was on goes round once more (the chunk queued behind it goes round
+  too, not counted as failed); a chunk that breaks a worker twice is
   evaluated here, in this process, with the reference evaluator (`stats["chunk_fallbacks"]`),
   so the batch always completes. Each worker is a process with a pipe that this pool watches
   (not `ProcessPoolExecutor`, which on Python 3.11 can hang when one of its workers dies).
@@ -35,10 +37,12 @@ The portfolio job keeps one pool per catalogue for the life of the job worker
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
+import queue
 import signal
 import sys
 import threading
@@ -102,20 +106,46 @@ def triage_task(evaluator: Evaluator, item: tuple[str, dict[str, Any]]):
 
 
 class _Worker:
-    """One worker process and the pipe to it."""
+    """One worker process, the pipe to it, and a thread that writes to that pipe.
+
+    Chunks are sent ahead (`EnginePool.IN_FLIGHT`), and a chunk is larger than a pipe's buffer: a
+    send from the pool's own thread would block while the worker, busy with the chunk before,
+    blocks sending its answer to a pool that is not reading — a deadlock. So sending is this
+    worker's thread's work; the pool's thread only ever waits for answers (and for the timeout).
+    """
 
     def __init__(self, context, catalogue: Catalogue):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, catalogue), daemon=True)
         self.process.start()
         child.close()
-        self.chunk: int | None = None
+        #: The chunks sent to this worker and not answered yet, oldest first (it works on the first).
+        self.chunks: collections.deque[int] = collections.deque()
+        #: When the worker started on its first chunk (monotonic), for the hang timeout.
+        self.since = 0.0
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write, name="engine-pool-send", daemon=True)
+        self._writer.start()
+
+    def send(self, message: Any) -> None:
+        """Queue a message for the worker (never blocks)."""
+        self._outbox.put(message)
+
+    def _write(self) -> None:
+        while (message := self._outbox.get()) is not None:
+            try:
+                self.conn.send(message)
+            except (OSError, ValueError, TypeError):  # the worker is gone or stopped: the pool sees that itself
+                return
 
     def stop(self) -> None:
-        self.conn.close()
+        """Kill the process first (a write in progress then fails), let the writer end, then close the pipe."""
+        self._outbox.put(None)
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
+        self._writer.join(timeout=5)
+        self.conn.close()
 
 
 def _die_with_parent() -> None:
@@ -158,7 +188,7 @@ class EnginePool:
         self.chunk_timeout = chunk_timeout
         self._context = multiprocessing.get_context(start_method)
         self._workers: list[_Worker] = []
-        self._lock = threading.Lock()  # one batch at a time: a worker's pipe carries one chunk
+        self._lock = threading.Lock()  # one batch at a time: a worker's pipe carries one batch's chunks
         self.stats = {"chunks": 0, "row_fallbacks": 0, "chunk_retries": 0, "chunk_fallbacks": 0, "worker_starts": 0}
         self.last_stats = dict(self.stats)
 
@@ -204,58 +234,77 @@ class EnginePool:
 
     def _abandon(self) -> None:
         """Stop the workers still busy with a chunk of an abandoned batch (their answers would be stale)."""
-        for worker in [w for w in self._workers if w.chunk is not None]:
+        for worker in [w for w in self._workers if w.chunks]:
             worker.stop()
             self._workers.remove(worker)
+
+    #: Chunks sent ahead to a worker: it starts on the next one while this process takes in its
+    #: answer and reports progress, instead of waiting for that (issue 18).
+    IN_FLIGHT = 2
 
     def _map(self, task, items: Sequence[Any], chunk_size: int, progress) -> list[Any]:
         chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
         results: list[list[Any] | None] = [None] * len(chunks)
         failures = [0] * len(chunks)
-        todo = list(range(len(chunks)))
+        todo = collections.deque(range(len(chunks)))
         done_items = 0
-        busy: dict[Any, _Worker] = {}
-        started: dict[Any, float] = {}
-        while todo or busy:
+        while todo or any(w.chunks for w in self._workers):
+            for worker in [w for w in self._workers if w.chunks and not w.process.is_alive()]:
+                done_items += self._lost(worker, task, chunks, failures, results, todo, "stopte onverwacht")
+                if progress:
+                    progress(done_items)
             self._ensure_workers()
-            for worker in self._workers:
-                if worker.chunk is None and todo:
-                    index = todo.pop(0)
-                    worker.chunk = index
-                    worker.conn.send((task, chunks[index]))
-                    busy[worker.conn] = worker
-                    started[worker.conn] = time.monotonic()
-            ready = multiprocessing.connection.wait(list(busy), timeout=1.0)
-            for conn in ready:
-                worker = busy.pop(conn)
-                started.pop(conn)
-                index, worker.chunk = worker.chunk, None
+            self._send(task, chunks, todo)
+            busy = {w.conn: w for w in self._workers if w.chunks}
+            for conn in multiprocessing.connection.wait(list(busy), timeout=1.0):
+                worker = busy[conn]
                 try:
                     reply = conn.recv()
                 except (EOFError, OSError):  # the worker died (abort, segfault, killed)
-                    worker.stop()
-                    done_items += self._failed(task, chunks, index, failures, results, todo, "stopte onverwacht")
-                    if progress and results[index] is not None:
+                    done_items += self._lost(worker, task, chunks, failures, results, todo, "stopte onverwacht")
+                    if progress:
                         progress(done_items)
                     continue
+                index = worker.chunks.popleft()
+                worker.since = time.monotonic()
                 if reply[0] == "error":
                     raise RuntimeError(f"de batch-taak faalde: {reply[1]}")
                 results[index], fallbacks = reply[1]
                 self.stats["chunks"] += 1
                 self.stats["row_fallbacks"] += fallbacks
                 done_items += len(chunks[index])
+                self._send(task, chunks, todo)  # keep it busy before reporting progress
                 if progress:
                     progress(done_items)
             now = time.monotonic()
-            for conn in [c for c, t in started.items() if now - t > self.chunk_timeout]:
-                worker = busy.pop(conn)
-                started.pop(conn)
-                index, worker.chunk = worker.chunk, None
-                worker.stop()
-                done_items += self._failed(task, chunks, index, failures, results, todo, "hing")
-                if progress and results[index] is not None:
+            for worker in [w for w in self._workers if w.chunks and now - w.since > self.chunk_timeout]:
+                done_items += self._lost(worker, task, chunks, failures, results, todo, "hing")
+                if progress:
                     progress(done_items)
         return [result for chunk in results for result in chunk]
+
+    def _send(self, task, chunks, todo: collections.deque) -> None:
+        """Give every live worker chunks until it has `IN_FLIGHT` of them."""
+        for worker in self._workers:
+            while todo and len(worker.chunks) < self.IN_FLIGHT and worker.process.is_alive():
+                index = todo.popleft()
+                if not worker.chunks:
+                    worker.since = time.monotonic()
+                worker.chunks.append(index)
+                worker.send((task, chunks[index]))
+
+    def _lost(self, worker: _Worker, task, chunks, failures, results, todo, how: str) -> int:
+        """A worker that died or hung: stop it; the chunk it was on counts as failed (`_failed`), the
+        chunks queued behind it go back in line unharmed, in their order.
+
+        Returns the rows completed by this step (0 when the chunk goes round again).
+        """
+        worker.stop()
+        self._workers.remove(worker)
+        current, *queued = worker.chunks
+        worker.chunks = collections.deque()
+        todo.extendleft(reversed(queued))
+        return self._failed(task, chunks, current, failures, results, todo, how)
 
     def _failed(self, task, chunks, index, failures, results, todo, how: str) -> int:
         """A chunk whose worker died or hung: retried once, then evaluated here by the reference.
@@ -266,7 +315,7 @@ class EnginePool:
         log.warning("een werkproces van de engine-pool %s; het wordt vervangen", how)
         if failures[index] < 2:
             self.stats["chunk_retries"] += 1
-            todo.insert(0, index)
+            todo.appendleft(index)
             return 0
         self.stats["chunk_fallbacks"] += 1
         log.warning("%d rijen braken de engine twee keer; de referentie-evaluator nam ze over", len(chunks[index]))
