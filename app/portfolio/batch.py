@@ -15,12 +15,13 @@ job's), and a crash of the engine costs a retry, never a row.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -30,7 +31,7 @@ from app.engine.pool import EnginePool
 from app.forms.answers import _positions, _value_token, validate_present
 from app.forms.model import Questionnaire
 from app.portfolio.columns import SUBJECT_NAMES, read_cell
-from app.portfolio.reader import Register
+from app.portfolio.reader import Register, named
 from app.rules.catalogue import Catalogue
 from app.rules.conditions import describe, leaves
 from app.rules.vocabulary import level_rank
@@ -84,6 +85,14 @@ class RowResult:
         """Highest risk first: level, then score, then knock-outs, then row order."""
         return (-level_rank(self.level), -self.score, -len(self.knockouts), self.row)
 
+    @cached_property
+    def stored_json(self) -> tuple[str, str]:
+        """The answers and the fired ids as the JSON text a portfolio stores, written once.
+
+        A pool worker writes it (`_row_task`) and it travels with the row, so the job, whose own work
+        is the serial part of a register, does not encode 10,000 answer sets itself (issue 18)."""
+        return json.dumps(self.answers), json.dumps(list(self.fired))
+
 
 @dataclass
 class BatchOutcome:
@@ -116,7 +125,7 @@ def evaluate_register(
         if progress and done % PROGRESS_EVERY == 0:
             progress(done)
     if progress:
-        progress(len(register.rows))
+        progress(len(register))
     outcome.results.sort(key=RowResult.rank_key)
     return outcome
 
@@ -144,7 +153,8 @@ def evaluate_in_processes(
     If `progress` raises (the job was cancelled), the batch stops and the exception goes up.
     """
     pool = engine_pool(catalogue, processes)
-    items = [(scan, number, cells) for number, cells in register.rows]
+    columns = register.columns  # one object for every row: pickled once per chunk
+    items = [(scan, columns, number, cells) for number, cells in register.cells]
     outcome = BatchOutcome()
     for result, errors in pool.map(_row_task, items, chunk_size=max(chunk_rows, 1), progress=progress):
         if errors:
@@ -157,10 +167,13 @@ def evaluate_in_processes(
     return outcome
 
 
-def _row_task(evaluator: Evaluator, item: tuple[str, int, dict[str, Any]]):
-    """One register row in a pool worker: exactly `evaluate_row`, as in one process."""
-    scan, number, cells = item
-    return evaluate_row(evaluator, evaluator.catalogue.questionnaires[scan], number, cells)
+def _row_task(evaluator: Evaluator, item: tuple[str, tuple[str, ...], int, list[Any]]):
+    """One register row in a pool worker: its cells named here (not in the job), then exactly `evaluate_row`."""
+    scan, columns, number, cells = item
+    result, errors = evaluate_row(evaluator, evaluator.catalogue.questionnaires[scan], number, named(columns, cells))
+    if result is not None:
+        result.stored_json  # noqa: B018 (written here, in parallel, not in the job)
+    return result, errors
 
 
 _POOL_LOCK = threading.Lock()

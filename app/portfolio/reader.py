@@ -21,6 +21,7 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from app.portfolio.columns import Column, RefusedColumns
@@ -50,10 +51,29 @@ class RegisterRefused(ValueError):
 
 @dataclass(frozen=True)
 class Register:
-    """A register as read: the known columns in file order and the data rows (row number, cells by column)."""
+    """A register as read: the known columns in file order and the data rows (row number, cells in column order).
+
+    `rows` gives each row's cells by column name. It is built when first asked for: checking an
+    upload only counts the rows, and the portfolio job hands the plain cells to its pool's workers,
+    which name them there (`named`), so neither pays for 10,000 dicts it does not need (issue 18).
+    """
 
     columns: tuple[str, ...]
-    rows: tuple[tuple[int, dict[str, Any]], ...]
+    cells: tuple[tuple[int, list[Any]], ...]
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    @cached_property
+    def rows(self) -> tuple[tuple[int, dict[str, Any]], ...]:
+        """(row number, cells by column) for every data row."""
+        columns = self.columns
+        return tuple((number, dict(zip(columns, cells, strict=True))) for number, cells in self.cells)
+
+
+def named(columns: tuple[str, ...], cells: list[Any]) -> dict[str, Any]:
+    """One row's cells by column name, as `Register.rows` gives them."""
+    return dict(zip(columns, cells, strict=True))
 
 
 def read_register(
@@ -81,19 +101,20 @@ def read_register(
     for number, cells in enumerate(table, start=2):
         if number % 1000 == 0 and time.monotonic() > deadline:
             raise RegisterRefused(["Het bestand kost te veel tijd om te lezen; splits het op."])
-        if all(_blank(c) for c in cells):
+        if _blank_row(cells):
             continue
         if len(rows) >= max_rows:
             raise RegisterRefused([f"Het bestand heeft meer dan {max_rows:,} rijen; splits het op.".replace(",", ".")])
-        extra = [c for c in cells[len(header) :] if not _blank(c)]
-        if extra:
-            raise RegisterRefused([f"Rij {number} heeft meer cellen dan de kopregel kolommen heeft."])
-        if len(cells) < width:
+        if len(cells) > width:
+            if not _blank_row(cells[width:]):
+                raise RegisterRefused([f"Rij {number} heeft meer cellen dan de kopregel kolommen heeft."])
+            cells = cells[:width]
+        elif len(cells) < width:
             cells = [*cells, *([None] * (width - len(cells)))]
-        rows.append((number, dict(zip(header, cells, strict=False))))
+        rows.append((number, cells))
     if not rows:
         raise RegisterRefused(["Het bestand heeft geen gegevensrijen onder de kopregel."])
-    return Register(columns=tuple(header), rows=tuple(rows))
+    return Register(columns=tuple(header), cells=tuple(rows))
 
 
 def _check_header(cells: list[Any], columns: tuple[Column, ...], refused: RefusedColumns | None = None) -> list[str]:
@@ -124,8 +145,13 @@ def _check_header(cells: list[Any], columns: tuple[Column, ...], refused: Refuse
     return header
 
 
-def _blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+def _blank_row(cells: list[Any]) -> bool:
+    """Whether every cell is empty (None, or a text of white space only); a filled row answers at its first cell."""
+    for cell in cells:
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            continue
+        return False
+    return True
 
 
 def _csv_rows(data: bytes):

@@ -107,7 +107,7 @@ def start(
         name=name,
         filename=filename[:255],
         status=PORTFOLIO_RUNNING.value,
-        total_rows=len(register.rows),
+        total_rows=len(register),
         ruleset_version=evaluator.catalogue.version(scan_type),
         questionnaire_version=questionnaire.version,
         job_id=str(uuid.uuid4()),
@@ -183,7 +183,7 @@ def _evaluate(evaluator: Evaluator, scan_type: str, register: Register, progress
     """A large register in chunks over a pool of processes; a small one (or BATCH_PROCESSES=0) in this process."""
     cfg = current_app.config
     processes, chunk = cfg["BATCH_PROCESSES"], cfg["BATCH_CHUNK_ROWS"]
-    if processes < 1 or len(register.rows) <= chunk:
+    if processes < 1 or len(register) <= chunk:
         return evaluate_register(evaluator, scan_type, register, progress)
     return evaluate_in_processes(evaluator.catalogue, scan_type, register, processes, chunk, progress)
 
@@ -228,8 +228,8 @@ def _store(owner: JobOwner, outcome: BatchOutcome, ruleset_version: str) -> None
             "subject_name": r.name,
             "subject_address": r.address,
             "subject_kvk": r.kvk,
-            "answers_json": json.dumps(r.answers),
-            "fired_json": ids.json(r.fired),
+            "answers_json": r.stored_json[0],  # written by the pool's worker when it evaluated the row
+            "fired_json": r.stored_json[1],
             "fired_codes": "|" + "|".join(r.fired) + "|" if r.fired else "",
             "score": r.score,
             "level": r.level,
@@ -282,7 +282,7 @@ _INSERT_ROWS = insert(PortfolioRow.__table__).values(
 
 
 class _IdLists(dict):
-    """Lists of ids (fired, knock-outs, missing) as JSON text, each list encoded once: a register repeats them."""
+    """Lists of ids (knock-outs, missing) as JSON text, each list encoded once: a register repeats them."""
 
     def json(self, ids: tuple[str, ...]) -> str:
         text = self.get(ids)
