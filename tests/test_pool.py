@@ -34,6 +34,11 @@ def hanging_task(evaluator, item):
     return triage_task(evaluator, (scan, answers))
 
 
+def pid_task(evaluator, item):
+    """The worker's process id."""
+    return os.getpid()
+
+
 def echo_task(evaluator, item):
     """Returns its (large) item: chunks and answers both larger than a pipe's buffer."""
     return item
@@ -77,6 +82,13 @@ def test_triage_many_equals_triage_in_process_in_order_with_progress(pool, evalu
     assert pool.stats["row_fallbacks"] == 0
 
 
+def test_chunks_are_dealt_to_the_workers_in_turn(pool):
+    """Two chunks go to two workers (not both to the first one, which would leave the other idle)."""
+    pool.warm_up()
+    assert len(set(pool.map(pid_task, [0, 1], chunk_size=1))) == 2
+    assert len(set(pool.map(pid_task, list(range(4)), chunk_size=1))) == 2
+
+
 def test_chunks_and_answers_larger_than_a_pipe_do_not_deadlock_the_pool(pool):
     """Chunks are sent ahead while a worker answers the one before; both are far larger than a pipe's
     buffer, so a pool that sent from its own thread would wait for a worker that waits for it."""
@@ -115,8 +127,10 @@ def test_a_chunk_that_keeps_crashing_is_evaluated_by_the_reference_and_nothing_i
     with EnginePool(catalogue, processes=2) as pool:
         results = pool.map(crashing_task, items, chunk_size=50, progress=seen.append)
         assert pool.stats["chunk_fallbacks"] == 1
-        # only the chunk a worker was on counts as failed; the chunk sent ahead of it goes round unharmed
+        # only the chunk a worker was on counts as failed; the chunk sent ahead of it goes round unharmed,
+        # and no chunk a worker had answered before it died is thrown away and evaluated again
         assert pool.stats["chunk_retries"] == 1
+        assert pool.stats["chunks"] == 5
         assert len(results) == 300 and seen[-1] == 300
         # the pool works again afterwards
         assert pool.triage_many("horeca", sets[:20]) == [evaluator.triage("horeca", a) for a in sets[:20]]

@@ -48,6 +48,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from multiprocessing.reduction import ForkingPickler as _ForkingPickler
 from typing import Any
 
 from app import collector
@@ -127,15 +128,15 @@ class _Worker:
         self._writer = threading.Thread(target=self._write, name="engine-pool-send", daemon=True)
         self._writer.start()
 
-    def send(self, message: Any) -> None:
-        """Queue a message for the worker (never blocks)."""
+    def send(self, message: bytes) -> None:
+        """Queue a pickled message for the worker (never blocks; the worker's `recv` unpickles it)."""
         self._outbox.put(message)
 
     def _write(self) -> None:
         while (message := self._outbox.get()) is not None:
             try:
-                self.conn.send(message)
-            except (OSError, ValueError, TypeError):  # the worker is gone or stopped: the pool sees that itself
+                self.conn.send_bytes(message)
+            except (OSError, ValueError):  # the worker is gone or stopped: the pool sees that on its pipe
                 return
 
     def stop(self) -> None:
@@ -145,6 +146,9 @@ class _Worker:
             self.process.kill()
         self.process.join(timeout=5)
         self._writer.join(timeout=5)
+        if self._writer.is_alive():  # closing now could let it write into a descriptor reused by a new pipe
+            log.warning("de schrijfdraad van een werkproces stopte niet; de pijp blijft open")
+            return
         self.conn.close()
 
 
@@ -193,8 +197,16 @@ class EnginePool:
         self.last_stats = dict(self.stats)
 
     def _ensure_workers(self) -> None:
-        self._workers = [w for w in self._workers if w.process.is_alive()]
-        while len(self._workers) < self.processes:
+        """Start workers until `processes` are alive.
+
+        A dead worker that still holds chunks stays listed: its pipe gives the answers it sent
+        before it died, then end-of-file, and `_map` handles that (`_lost`); one holding nothing
+        is stopped and dropped here.
+        """
+        for worker in [w for w in self._workers if not w.chunks and not w.process.is_alive()]:
+            worker.stop()
+            self._workers.remove(worker)
+        while sum(w.process.is_alive() for w in self._workers) < self.processes:
             self._workers.append(_Worker(self._context, self.catalogue))
             self.stats["worker_starts"] += 1
 
@@ -249,10 +261,6 @@ class EnginePool:
         todo = collections.deque(range(len(chunks)))
         done_items = 0
         while todo or any(w.chunks for w in self._workers):
-            for worker in [w for w in self._workers if w.chunks and not w.process.is_alive()]:
-                done_items += self._lost(worker, task, chunks, failures, results, todo, "stopte onverwacht")
-                if progress:
-                    progress(done_items)
             self._ensure_workers()
             self._send(task, chunks, todo)
             busy = {w.conn: w for w in self._workers if w.chunks}
@@ -284,14 +292,18 @@ class EnginePool:
         return [result for chunk in results for result in chunk]
 
     def _send(self, task, chunks, todo: collections.deque) -> None:
-        """Give every live worker chunks until it has `IN_FLIGHT` of them."""
-        for worker in self._workers:
-            while todo and len(worker.chunks) < self.IN_FLIGHT and worker.process.is_alive():
-                index = todo.popleft()
-                if not worker.chunks:
-                    worker.since = time.monotonic()
-                worker.chunks.append(index)
-                worker.send((task, chunks[index]))
+        """Give the live workers chunks in turn (one each, then a second each) up to `IN_FLIGHT`.
+
+        The chunk is pickled here, so an item that cannot be pickled fails the batch at once."""
+        live = [w for w in self._workers if w.process.is_alive()]
+        for depth in range(1, self.IN_FLIGHT + 1):
+            for worker in live:
+                if todo and len(worker.chunks) < depth:
+                    index = todo.popleft()
+                    if not worker.chunks:
+                        worker.since = time.monotonic()
+                    worker.chunks.append(index)
+                    worker.send(_ForkingPickler.dumps((task, chunks[index])))
 
     def _lost(self, worker: _Worker, task, chunks, failures, results, todo, how: str) -> int:
         """A worker that died or hung: stop it; the chunk it was on counts as failed (`_failed`), the

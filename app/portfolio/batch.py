@@ -377,7 +377,7 @@ def _remember_sound(
         if questions.get(column) is None or value.__class__ is not str or len(value) > _CELL_MEMO_TEXT:
             continue
         memo = known.setdefault(column, {})
-        if len(memo) >= _CELL_MEMO_SIZE:
+        if len(memo) >= _SOUND_COLUMN_SIZE:
             memo.clear()  # bounded per column; the dicts themselves stay (`_answer_columns` holds them)
         if column not in typed:
             memo[value] = _ABSENT
@@ -387,6 +387,9 @@ def _remember_sound(
 
 
 _CELL_MEMO_SIZE = 16_384
+#: Sound cells remembered per column: a yes/no or option column has a handful, a free-text or
+#: number column is emptied when full (a register has ~50 columns: at most ~100,000 short texts).
+_SOUND_COLUMN_SIZE = 2_048
 _CELL_MEMO_TEXT = 80  # longest cell text remembered
 
 
