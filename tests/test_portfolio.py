@@ -520,3 +520,17 @@ def test_an_old_portfolio_with_refused_columns_shows_a_notice_and_can_be_purged(
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "portfolio_purged"))
         assert entry.detail["rows"] == len(rows) and "antecedenten_ernstig" in entry.detail["columns"]
     assert "niet in een register horen" not in client.get(f"/portfolio/{portfolio_id}").get_data(as_text=True)
+
+
+def test_the_rows_insert_binds_every_column_for_each_driver():
+    """The register's rows go to the driver as values (issue 18): positional in the table's column order for
+    SQLite, named with their casts for psycopg, and no RETURNING of ids nothing reads."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from app.services import portfolios
+
+    sql, positional = portfolios._compiled_insert(sqlite.dialect())
+    assert positional and sql.count("?") == len(portfolios._ROW_KEYS)
+    sql, positional = portfolios._compiled_insert(postgresql.psycopg.dialect())
+    assert not positional and "RETURNING" not in sql
+    assert all(f"%({key})s" in sql for key in portfolios._ROW_KEYS) and "%(answers_json)s::JSON" in sql
